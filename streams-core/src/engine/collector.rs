@@ -1,0 +1,36 @@
+//! Where sinks write: the producer side of Kafka behind a trait.
+
+use crate::error::BoxError;
+use crate::record::Headers;
+
+/// A serialized record on its way out.
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingRecord<'a> {
+    /// Destination topic.
+    pub topic: &'a str,
+    /// Destination partition, if a partitioner chose one; otherwise the
+    /// collector partitions by key as Kafka's default partitioner does.
+    pub partition: Option<i32>,
+    /// Key bytes; `None` is null.
+    pub key: Option<&'a [u8]>,
+    /// Value bytes; `None` is null.
+    pub value: Option<&'a [u8]>,
+    /// Record timestamp.
+    pub timestamp: i64,
+    /// Headers.
+    pub headers: &'a Headers,
+}
+
+/// Accepts the records a task produces (sinks, change-logs, dead letters).
+///
+/// Called on the task's thread. `send` must copy what it keeps: the slices are
+/// reused for the next record. `flush` is called at every commit and must not
+/// return until every record sent so far is acknowledged (or has failed).
+pub trait RecordCollector {
+    /// Queues one record for sending.
+    fn send(&mut self, record: OutgoingRecord<'_>) -> Result<(), BoxError>;
+    /// The number of partitions of `topic`, if known (used by custom partitioners).
+    fn partition_count(&self, topic: &str) -> Option<u32>;
+    /// Waits until everything sent so far is acknowledged.
+    fn flush(&mut self) -> Result<(), BoxError>;
+}

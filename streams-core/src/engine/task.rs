@@ -1,0 +1,499 @@
+//! The stream task: one sub-topology on one partition.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::punctuation::Punctuations;
+use super::queue::ErasedQueue;
+use super::shared::{Handlers, TaskShared};
+use super::{RawRecord, RecordCollector, TaskId, TopicPartition};
+use crate::config::StreamsConfig;
+use crate::error::StreamsError;
+use crate::processor::{Punctuation, PunctuationType};
+use crate::store::{StateStore, StateStoreContext};
+use crate::time::Clock;
+use crate::topology::Topology;
+use crate::topology::node::{NodeEnv, NodeLifecycle};
+
+/// A task's lifecycle state, as in Kafka Streams.
+///
+/// Legal transitions (see [`TaskState::can_transition_to`]):
+/// `Created -> Restoring | Suspended | Closed`, `Restoring -> Running | Suspended`,
+/// `Running -> Suspended`, `Suspended -> Restoring | Closed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    /// Built; stores not yet open.
+    Created,
+    /// Stores open, catching up from their changelogs.
+    Restoring,
+    /// Processing records.
+    Running,
+    /// Committed and paused (before closing or resuming).
+    Suspended,
+    /// Closed for good; processors and stores are closed.
+    Closed,
+}
+
+impl TaskState {
+    /// Whether `self -> next` is a legal transition.
+    pub fn can_transition_to(self, next: TaskState) -> bool {
+        use TaskState::*;
+        matches!(
+            (self, next),
+            (Created, Restoring | Suspended | Closed)
+                | (Restoring, Running | Suspended)
+                | (Running, Suspended)
+                | (Suspended, Restoring | Closed)
+        )
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TaskState::Created => "CREATED",
+            TaskState::Restoring => "RESTORING",
+            TaskState::Running => "RUNNING",
+            TaskState::Suspended => "SUSPENDED",
+            TaskState::Closed => "CLOSED",
+        }
+    }
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a task needs from its driver.
+#[derive(Clone)]
+pub struct TaskEnv {
+    /// The application configuration (application id, handlers, state dir).
+    pub config: StreamsConfig,
+    /// The clock for wall-clock time.
+    pub clock: Arc<dyn Clock>,
+    /// Where sinks write.
+    pub collector: Rc<RefCell<dyn RecordCollector>>,
+}
+
+/// Counters of one task.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TaskMetrics {
+    /// Records taken from the input queues and processed.
+    pub processed_records: u64,
+    /// Records dropped by an error handler that answered `Continue`.
+    pub dropped_records: u64,
+}
+
+struct StoreEntry {
+    name: Arc<str>,
+    lifecycle: Rc<RefCell<dyn StateStore>>,
+    handle: Rc<dyn std::any::Any>,
+}
+
+/// One sub-topology on one partition: processors, stores, input queues.
+pub struct StreamTask {
+    shared: Rc<TaskShared>,
+    state: TaskState,
+    /// Node lifecycles by topology node index (sources and sinks have none).
+    nodes: Vec<Option<Rc<dyn NodeLifecycle>>>,
+    /// Node indices in topological order, for init and close.
+    order: Vec<usize>,
+    queues: Vec<Box<dyn ErasedQueue>>,
+    queue_index: HashMap<TopicPartition, usize>,
+    /// Offset of the last record processed, per queue.
+    consumed: Vec<Option<i64>>,
+    stores: Vec<StoreEntry>,
+    state_dir: std::path::PathBuf,
+    commit_needed: bool,
+}
+
+impl StreamTask {
+    /// Builds the task of sub-topology `id.subtopology` for the given input
+    /// partitions (one per source topic of that sub-topology, or per topic
+    /// matched by a source pattern). Fresh processors and stores are created.
+    pub fn new(
+        topology: &Topology,
+        id: TaskId,
+        inputs: Vec<TopicPartition>,
+        env: TaskEnv,
+    ) -> Result<Self, StreamsError> {
+        topology.validate()?;
+        env.config.validate()?;
+        let sub = topology
+            .subtopology_nodes(id.subtopology)
+            .ok_or_else(|| StreamsError::Config {
+                key: "task".into(),
+                reason: format!("task {id}: the topology has no sub-topology {}", id.subtopology),
+            })?;
+        // Each input partition is read by exactly one source node of this sub-topology.
+        let mut sources_for_inputs = Vec::with_capacity(inputs.len());
+        for tp in &inputs {
+            let source = sub
+                .iter()
+                .copied()
+                .find(|&n| topology.node_reads(n, &tp.topic))
+                .ok_or_else(|| StreamsError::UnknownPartition {
+                    task: id,
+                    topic: tp.topic.to_string(),
+                    partition: tp.partition,
+                })?;
+            sources_for_inputs.push(source);
+        }
+        let application_id: Arc<str> = env.config.application_id().into();
+        let shared = Rc::new(TaskShared::new(
+            Arc::clone(&application_id),
+            id,
+            env.clock,
+            env.collector,
+            inputs.clone(),
+            Handlers::from_config(&env.config),
+        ));
+
+        let mut stores = Vec::new();
+        for store in topology.stores_of(&sub) {
+            let built = store.builder.build();
+            stores.push(StoreEntry {
+                name: Arc::clone(&store.name),
+                lifecycle: built.lifecycle,
+                handle: built.handle,
+            });
+        }
+
+        // Instantiate children before parents so each parent receives its
+        // children's typed inputs.
+        let mut inputs_of: HashMap<usize, Rc<dyn std::any::Any>> = HashMap::new();
+        let mut nodes: Vec<Option<Rc<dyn NodeLifecycle>>> = vec![None; topology.node_count()];
+        let mut queue_factories = HashMap::new();
+        for &n in sub.iter().rev() {
+            let def = topology.node(n);
+            let children = def
+                .children
+                .iter()
+                .map(|c| (Arc::clone(&topology.node(*c).name), Rc::clone(&inputs_of[c])))
+                .collect();
+            let node_stores = def
+                .stores
+                .iter()
+                .map(|s| {
+                    let name = &topology.store(*s).name;
+                    let entry = stores.iter().find(|e| &e.name == name).map(|e| Rc::clone(&e.handle));
+                    entry.map(|h| (Arc::clone(name), h)).ok_or_else(|| {
+                        StreamsError::from(crate::error::TopologyError::UnknownStore {
+                            node: def.name.to_string(),
+                            store: name.to_string(),
+                        })
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let instance = def.factory.instantiate(NodeEnv {
+                index: n,
+                name: Arc::clone(&def.name),
+                shared: &shared,
+                children,
+                stores: node_stores,
+            })?;
+            if let Some(input) = instance.input {
+                inputs_of.insert(n, input);
+            }
+            nodes[n] = instance.lifecycle;
+            if let Some(qf) = instance.source {
+                queue_factories.insert(n, qf);
+            }
+        }
+
+        let mut queues = Vec::with_capacity(inputs.len());
+        let mut queue_index = HashMap::new();
+        for (i, (tp, source)) in inputs.iter().zip(sources_for_inputs).enumerate() {
+            let factory = Rc::clone(&queue_factories[&source]);
+            queues.push(factory.new_queue(i, Rc::clone(&shared)));
+            queue_index.insert(tp.clone(), i);
+        }
+
+        let state_dir = env
+            .config
+            .state_dir()
+            .join(env.config.application_id())
+            .join(id.to_string());
+        Ok(Self {
+            consumed: vec![None; queues.len()],
+            shared,
+            state: TaskState::Created,
+            nodes,
+            order: sub,
+            queues,
+            queue_index,
+            stores,
+            state_dir,
+            commit_needed: false,
+        })
+    }
+
+    /// The task id.
+    pub fn id(&self) -> TaskId {
+        self.shared.task_id
+    }
+
+    /// The lifecycle state.
+    pub fn state(&self) -> TaskState {
+        self.state
+    }
+
+    fn transition_to(&mut self, next: TaskState) -> Result<(), StreamsError> {
+        if !self.state.can_transition_to(next) {
+            return Err(StreamsError::IllegalTaskState {
+                task: self.id(),
+                from: self.state.name(),
+                to: next.name(),
+            });
+        }
+        tracing::debug!(task = %self.id(), from = %self.state, to = %next, "task state transition");
+        self.state = next;
+        Ok(())
+    }
+
+    /// Opens the stores, then initialises the processors (parents first), and
+    /// moves to `Running`. Restoring from changelogs happens between the two
+    /// steps once stores have changelogs.
+    pub fn initialize(&mut self) -> Result<(), StreamsError> {
+        self.transition_to(TaskState::Restoring)?;
+        let context = StateStoreContext {
+            application_id: Arc::clone(&self.shared.application_id),
+            task_id: self.id(),
+            state_dir: self.state_dir.clone(),
+        };
+        for store in &self.stores {
+            store.lifecycle.borrow_mut().init(&context)?;
+        }
+        for &n in &self.order {
+            if let Some(node) = &self.nodes[n] {
+                node.init()?;
+            }
+        }
+        self.transition_to(TaskState::Running)
+    }
+
+    /// Queues raw records of one input partition, in offset order.
+    pub fn add_records(
+        &mut self,
+        partition: &TopicPartition,
+        records: impl IntoIterator<Item = RawRecord>,
+    ) -> Result<(), StreamsError> {
+        let &i = self
+            .queue_index
+            .get(partition)
+            .ok_or_else(|| StreamsError::UnknownPartition {
+                task: self.shared.task_id,
+                topic: partition.topic.to_string(),
+                partition: partition.partition,
+            })?;
+        let queue = &mut self.queues[i];
+        for r in records {
+            queue.push(r);
+        }
+        Ok(())
+    }
+
+    /// Records queued over all input partitions.
+    pub fn records_queued(&self) -> usize {
+        self.queues.iter().map(|q| q.len()).sum()
+    }
+
+    /// Whether any record is queued.
+    pub fn has_records_queued(&self) -> bool {
+        self.queues.iter().any(|q| q.len() > 0)
+    }
+
+    /// Processes the queued record with the smallest timestamp (ties: the
+    /// first input partition). Returns whether a record was processed.
+    pub fn process(&mut self) -> Result<bool, StreamsError> {
+        if self.state != TaskState::Running {
+            return Err(StreamsError::IllegalTaskState {
+                task: self.id(),
+                from: self.state.name(),
+                to: "processing",
+            });
+        }
+        let mut next: Option<(usize, i64)> = None;
+        for (i, q) in self.queues.iter_mut().enumerate() {
+            if let Some(ts) = q.head_timestamp()?
+                && next.is_none_or(|(_, best)| ts < best)
+            {
+                next = Some((i, ts));
+            }
+        }
+        let Some((i, ts)) = next else {
+            return Ok(false);
+        };
+        // Stream time advances before the record is processed.
+        if ts > self.shared.stream_time.get() {
+            self.shared.stream_time.set(ts);
+        }
+        let offset = self.queues[i].process_head()?;
+        self.consumed[i] = offset.or(self.consumed[i]);
+        self.shared.processed.set(self.shared.processed.get() + 1);
+        self.commit_needed = true;
+        Ok(true)
+    }
+
+    /// Fires due stream-time punctuations. Returns whether any fired.
+    pub fn maybe_punctuate_stream_time(&mut self) -> Result<bool, StreamsError> {
+        let now = self.shared.stream_time.get();
+        if now < 0 {
+            return Ok(false);
+        }
+        self.punctuate(PunctuationType::StreamTime, now)
+    }
+
+    /// Fires due wall-clock punctuations. Returns whether any fired.
+    pub fn maybe_punctuate_system_time(&mut self) -> Result<bool, StreamsError> {
+        let now = self.shared.clock.now_ms();
+        self.punctuate(PunctuationType::WallClockTime, now)
+    }
+
+    fn punctuate(&mut self, kind: PunctuationType, now: i64) -> Result<bool, StreamsError> {
+        let mut fired = false;
+        loop {
+            // Do not hold the queue borrowed while the processor runs: it may schedule.
+            let due = self.shared.punctuations.borrow_mut().queue(kind).pop_due(now);
+            let Some(mut schedule) = due else { break };
+            self.shared.current.set(None);
+            *self.shared.current_raw.borrow_mut() = None;
+            if let Some(node) = &self.nodes[schedule.node] {
+                node.punctuate(Punctuation {
+                    schedule: schedule.id,
+                    kind,
+                    timestamp: now,
+                })?;
+            }
+            fired = true;
+            self.commit_needed = true;
+            if !schedule.cancelled.get() {
+                schedule.due = schedule.next_due(now);
+                self.shared.punctuations.borrow_mut().queue(kind).add(schedule);
+            }
+        }
+        Ok(fired)
+    }
+
+    /// Whether anything happened since the last commit, or a processor asked
+    /// for a commit.
+    pub fn commit_needed(&self) -> bool {
+        self.commit_needed || self.shared.commit_requested.get()
+    }
+
+    /// Flushes the stores and the collector, and returns the offsets to commit
+    /// (the next offset to read, per input partition that made progress).
+    pub fn prepare_commit(&mut self) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
+        for store in &self.stores {
+            store.lifecycle.borrow_mut().flush()?;
+        }
+        self.shared
+            .collector
+            .borrow_mut()
+            .flush()
+            .map_err(|source| StreamsError::Production {
+                topic: "*".into(),
+                source,
+            })?;
+        let mut offsets = BTreeMap::new();
+        for (tp, &i) in &self.queue_index {
+            if let Some(o) = self.consumed[i] {
+                offsets.insert(tp.clone(), o + 1);
+            }
+        }
+        self.commit_needed = false;
+        self.shared.commit_requested.set(false);
+        Ok(offsets)
+    }
+
+    /// The task's stream time, or -1 before the first record.
+    pub fn stream_time(&self) -> i64 {
+        self.shared.stream_time.get()
+    }
+
+    /// The task's counters.
+    pub fn metrics(&self) -> TaskMetrics {
+        TaskMetrics {
+            processed_records: self.shared.processed.get(),
+            dropped_records: self.shared.dropped.get(),
+        }
+    }
+
+    /// Names of the task's stores.
+    pub fn store_names(&self) -> impl Iterator<Item = &str> {
+        self.stores.iter().map(|s| &*s.name)
+    }
+
+    /// A store's handle, as the type its builder registered.
+    pub fn store<H: Clone + 'static>(&self, name: &str) -> Option<H> {
+        self.stores
+            .iter()
+            .find(|s| &*s.name == name)
+            .and_then(|s| s.handle.downcast_ref::<H>().cloned())
+    }
+
+    /// Closes processors (parents first), then flushes and closes stores. The
+    /// caller commits first if it wants the offsets. Idempotent once closed.
+    pub fn close(&mut self) -> Result<(), StreamsError> {
+        if self.state == TaskState::Closed {
+            return Ok(());
+        }
+        let was_open = matches!(
+            self.state,
+            TaskState::Running | TaskState::Restoring | TaskState::Suspended
+        );
+        if self.state != TaskState::Suspended && self.state != TaskState::Created {
+            self.transition_to(TaskState::Suspended)?;
+        }
+        let mut first_error = None;
+        if was_open {
+            for &n in &self.order {
+                if let Some(node) = &self.nodes[n]
+                    && let Err(e) = node.close()
+                {
+                    first_error.get_or_insert(e);
+                }
+            }
+            for store in &self.stores {
+                let mut s = store.lifecycle.borrow_mut();
+                if s.is_open()
+                    && let Err(e) = s.flush().and_then(|()| s.close())
+                {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        *self.shared.punctuations.borrow_mut() = Punctuations::default();
+        self.transition_to(TaskState::Closed)?;
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+impl fmt::Debug for StreamTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamTask")
+            .field("id", &self.id())
+            .field("state", &self.state)
+            .field("queued", &self.records_queued())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TaskState::*;
+
+    #[test]
+    fn legal_transitions() {
+        assert!(Created.can_transition_to(Restoring));
+        assert!(Restoring.can_transition_to(Running));
+        assert!(Running.can_transition_to(Suspended));
+        assert!(Suspended.can_transition_to(Closed));
+        assert!(!Running.can_transition_to(Closed));
+        assert!(!Closed.can_transition_to(Running));
+        assert!(!Created.can_transition_to(Running));
+    }
+}

@@ -1,0 +1,247 @@
+//! `describe()`: Kafka Streams' `TopologyDescription`, in its text format.
+//!
+//! The text must be what Kafka Streams prints for the same graph, so that
+//! users can diff descriptions and existing visualisers can draw ours. The
+//! rules, from Kafka Streams' `InternalTopologyBuilder`:
+//! - sub-topologies in number order, each followed by a blank line;
+//! - within a sub-topology, nodes (and each node's successor and predecessor
+//!   lists) ordered by the size of the sub-graph below the node, largest first,
+//!   then by name; a node's size is 1 plus the sizes of its successors;
+//! - a source's topics and a processor's stores are Java `HashSet`s, printed in
+//!   `HashSet` iteration order, which we reproduce.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::{NodeKind, Topology};
+
+/// The whole topology.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopologyDescription {
+    /// Sub-topologies in number order.
+    pub subtopologies: Vec<SubtopologyDescription>,
+}
+
+/// One sub-topology.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubtopologyDescription {
+    /// Its number.
+    pub id: u32,
+    /// Its nodes, in Kafka Streams' order.
+    pub nodes: Vec<NodeDescription>,
+}
+
+/// One node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeDescription {
+    /// Node name.
+    pub name: String,
+    /// What kind of node, with its details.
+    pub kind: NodeKindDescription,
+    /// Children, in Kafka Streams' order.
+    pub successors: Vec<String>,
+    /// Parents, in Kafka Streams' order.
+    pub predecessors: Vec<String>,
+}
+
+/// Kind-specific details of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeKindDescription {
+    /// A source: its topics (in Java `HashSet` order) or its pattern.
+    Source {
+        /// Topics read.
+        topics: Vec<String>,
+        /// Pattern read.
+        pattern: Option<String>,
+    },
+    /// A processor and its stores (in Java `HashSet` order).
+    Processor {
+        /// Connected stores.
+        stores: Vec<String>,
+    },
+    /// A sink and its topic (`None` when a topic extractor chooses per record).
+    Sink {
+        /// Fixed topic.
+        topic: Option<String>,
+    },
+}
+
+/// Java's `String.hashCode`.
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+}
+
+/// The iteration order of a Java `HashSet<String>` holding `items` (inserted in
+/// this order): by bucket under the final table size, then insertion order.
+pub(crate) fn java_hash_set_order(items: &[String]) -> Vec<String> {
+    let mut unique: Vec<&String> = Vec::new();
+    for i in items {
+        if !unique.contains(&i) {
+            unique.push(i);
+        }
+    }
+    let mut capacity: usize = 16;
+    while unique.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |s: &str| {
+        let h = java_string_hash(s) as u32;
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    let mut ordered: Vec<(usize, usize, &String)> =
+        unique.iter().enumerate().map(|(i, s)| (bucket(s), i, *s)).collect();
+    ordered.sort_by_key(|&(b, i, _)| (b, i));
+    ordered.into_iter().map(|(_, _, s)| s.clone()).collect()
+}
+
+pub(super) fn describe(topology: &Topology, groups: &[u32]) -> TopologyDescription {
+    let n = topology.nodes.len();
+    // size(node) = 1 + sum of successors' sizes; children have larger indices.
+    let mut size = vec![1usize; n];
+    for i in (0..n).rev() {
+        size[i] += topology.nodes[i].children.iter().map(|&c| size[c]).sum::<usize>();
+    }
+    let cmp = |a: &usize, b: &usize| -> Ordering {
+        size[*b]
+            .cmp(&size[*a])
+            .then_with(|| topology.nodes[*a].name.cmp(&topology.nodes[*b].name))
+    };
+    let names = |mut v: Vec<usize>| -> Vec<String> {
+        v.sort_by(cmp);
+        v.into_iter().map(|i| topology.nodes[i].name.to_string()).collect()
+    };
+    let count = groups.iter().map(|g| g + 1).max().unwrap_or(0);
+    let subtopologies = (0..count)
+        .map(|id| {
+            let mut members: Vec<usize> = (0..n).filter(|&i| groups[i] == id).collect();
+            members.sort_by(cmp);
+            let nodes = members
+                .into_iter()
+                .map(|i| {
+                    let def = &topology.nodes[i];
+                    let kind = match &def.kind {
+                        NodeKind::Source { topics, pattern, .. } => NodeKindDescription::Source {
+                            topics: java_hash_set_order(topics),
+                            pattern: pattern.as_ref().map(|(p, _)| p.clone()),
+                        },
+                        NodeKind::Processor => {
+                            let stores: Vec<String> = def
+                                .stores
+                                .iter()
+                                .map(|&s| topology.stores[s].name.to_string())
+                                .collect();
+                            NodeKindDescription::Processor {
+                                stores: java_hash_set_order(&stores),
+                            }
+                        }
+                        NodeKind::Sink { topic } => NodeKindDescription::Sink { topic: topic.clone() },
+                    };
+                    NodeDescription {
+                        name: def.name.to_string(),
+                        kind,
+                        successors: names(def.children.clone()),
+                        predecessors: names(def.parents.clone()),
+                    }
+                })
+                .collect();
+            SubtopologyDescription { id, nodes }
+        })
+        .collect();
+    TopologyDescription { subtopologies }
+}
+
+fn node_names(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+impl fmt::Display for NodeDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            NodeKindDescription::Source { topics, pattern } => {
+                let topics = match pattern {
+                    Some(p) => p.clone(),
+                    None => format!("[{}]", topics.join(", ")),
+                };
+                write!(
+                    f,
+                    "Source: {} (topics: {topics})\n      --> {}",
+                    self.name,
+                    node_names(&self.successors)
+                )
+            }
+            NodeKindDescription::Processor { stores } => write!(
+                f,
+                "Processor: {} (stores: [{}])\n      --> {}\n      <-- {}",
+                self.name,
+                stores.join(", "),
+                node_names(&self.successors),
+                node_names(&self.predecessors)
+            ),
+            NodeKindDescription::Sink { topic } => match topic {
+                Some(t) => write!(
+                    f,
+                    "Sink: {} (topic: {t})\n      <-- {}",
+                    self.name,
+                    node_names(&self.predecessors)
+                ),
+                None => write!(
+                    f,
+                    "Sink: {} (extractor class: TopicNameExtractor)\n      <-- {}",
+                    self.name,
+                    node_names(&self.predecessors)
+                ),
+            },
+        }
+    }
+}
+
+impl fmt::Display for SubtopologyDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Sub-topology: {}", self.id)?;
+        for node in &self.nodes {
+            writeln!(f, "    {node}")?;
+        }
+        writeln!(f)
+    }
+}
+
+impl fmt::Display for TopologyDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Topologies:\n ")?;
+        for s in &self.subtopologies {
+            write!(f, "  {s}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_hash_codes() {
+        // Values of "...".hashCode() in Java.
+        assert_eq!(java_string_hash(""), 0);
+        assert_eq!(java_string_hash("a"), 97);
+        assert_eq!(java_string_hash("hello"), 99_162_322);
+        assert_eq!(java_string_hash("polygenelubricants"), i32::MIN);
+    }
+
+    #[test]
+    fn hash_set_order_is_by_bucket() {
+        // "a" hashes to 97 (bucket 1), "b" to 98 (bucket 2).
+        let order = java_hash_set_order(&["b".into(), "a".into()]);
+        assert_eq!(order, ["a", "b"]);
+        // new HashSet<>(List.of("topic-b", "topic-a", "input")) iterates
+        // [input, topic-a, topic-b]: hash codes 100358090, -1139260605 and
+        // -1139260604 fall in buckets 1, 11 and 12 of a 16-bucket table.
+        let order = java_hash_set_order(&["topic-b".into(), "topic-a".into(), "input".into()]);
+        assert_eq!(order, ["input", "topic-a", "topic-b"]);
+    }
+}

@@ -1,0 +1,87 @@
+//! How a sink writes: topic (fixed or per record), serdes, partitioner.
+
+use std::sync::Arc;
+
+use crate::record::Record;
+use crate::serde::{DefaultSerde, Serde, SharedSerde};
+
+type ExtractorFn<K, V> = dyn Fn(&Record<K, V>) -> String + Send + Sync;
+
+/// Chooses a partition: `(topic, key, value, partition count)` to a partition,
+/// or `None` for the producer's default (murmur2 of the key bytes).
+pub type StreamPartitioner<K, V> = Arc<dyn Fn(&str, &K, &V, u32) -> Option<u32> + Send + Sync>;
+
+/// The topic a sink writes to.
+pub enum SinkTopic<K, V> {
+    /// Always this topic.
+    Fixed(Arc<str>),
+    /// A topic chosen per record.
+    Extractor(Arc<ExtractorFn<K, V>>),
+}
+
+impl<K, V> SinkTopic<K, V> {
+    /// A topic chosen per record by `f`.
+    pub fn extractor(f: impl Fn(&Record<K, V>) -> String + Send + Sync + 'static) -> Self {
+        SinkTopic::Extractor(Arc::new(f))
+    }
+}
+
+impl<K, V> Clone for SinkTopic<K, V> {
+    fn clone(&self) -> Self {
+        match self {
+            SinkTopic::Fixed(t) => SinkTopic::Fixed(Arc::clone(t)),
+            SinkTopic::Extractor(f) => SinkTopic::Extractor(Arc::clone(f)),
+        }
+    }
+}
+
+impl<K, V> From<&str> for SinkTopic<K, V> {
+    fn from(topic: &str) -> Self {
+        SinkTopic::Fixed(topic.into())
+    }
+}
+
+impl<K, V> From<String> for SinkTopic<K, V> {
+    fn from(topic: String) -> Self {
+        SinkTopic::Fixed(topic.into())
+    }
+}
+
+/// The specification of a sink node, passed to
+/// [`Topology::add_sink`](super::Topology::add_sink).
+#[must_use]
+pub struct Sink<K, V> {
+    pub(crate) topic: SinkTopic<K, V>,
+    pub(crate) key_serde: SharedSerde<K>,
+    pub(crate) value_serde: SharedSerde<V>,
+    pub(crate) partitioner: Option<StreamPartitioner<K, V>>,
+}
+
+impl<K: DefaultSerde, V: DefaultSerde> Sink<K, V> {
+    /// Writes to `topic` with the default serdes of `K` and `V`.
+    pub fn new(topic: impl Into<SinkTopic<K, V>>) -> Self {
+        Self::with_serdes(topic, K::Serde::default(), V::Serde::default())
+    }
+}
+
+impl<K: 'static, V: 'static> Sink<K, V> {
+    /// Writes to `topic` with explicit serdes.
+    pub fn with_serdes(
+        topic: impl Into<SinkTopic<K, V>>,
+        key_serde: impl Serde<K>,
+        value_serde: impl Serde<V>,
+    ) -> Self {
+        Self {
+            topic: topic.into(),
+            key_serde: Arc::new(key_serde),
+            value_serde: Arc::new(value_serde),
+            partitioner: None,
+        }
+    }
+
+    /// Sets a partitioner. Default: the producer's (murmur2 of the key bytes).
+    pub fn with_partitioner(mut self, f: impl Fn(&str, &K, &V, u32) -> Option<u32> + Send + Sync + 'static) -> Self {
+        self.partitioner = Some(Arc::new(f));
+        self
+    }
+}
