@@ -10,8 +10,8 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::RawRecord;
 use super::shared::{Current, TaskShared};
+use super::{RawRecord, TopicPartition};
 use crate::error::StreamsError;
 use crate::record::Record;
 use crate::topology::node::SourceNode;
@@ -28,6 +28,7 @@ pub(crate) trait ErasedQueue {
 
 pub(crate) struct RecordQueue<K, V> {
     index: usize,
+    tp: TopicPartition,
     raw: VecDeque<RawRecord>,
     head: Option<(Record<K, V>, RawRecord)>,
     /// Largest valid timestamp read from this partition, or -1.
@@ -37,9 +38,10 @@ pub(crate) struct RecordQueue<K, V> {
 }
 
 impl<K, V> RecordQueue<K, V> {
-    pub(crate) fn new(index: usize, source: Rc<SourceNode<K, V>>, shared: Rc<TaskShared>) -> Self {
+    pub(crate) fn new(index: usize, tp: TopicPartition, source: Rc<SourceNode<K, V>>, shared: Rc<TaskShared>) -> Self {
         Self {
             index,
+            tp,
             raw: VecDeque::new(),
             head: None,
             partition_time: -1,
@@ -64,8 +66,10 @@ impl<K: Clone + 'static, V: Clone + 'static> ErasedQueue for RecordQueue<K, V> {
             let Some(raw) = self.raw.pop_front() else {
                 return Ok(None);
             };
-            let tp = &self.shared.inputs[self.index];
-            match self.source.decode(tp, &raw, self.partition_time, &*self.shared.clock) {
+            match self
+                .source
+                .decode(&self.tp, &raw, self.partition_time, &*self.shared.clock)
+            {
                 Ok(record) => {
                     self.partition_time = self.partition_time.max(record.timestamp);
                     self.head = Some((record, raw));

@@ -48,8 +48,8 @@ pub(crate) struct TaskShared {
     pub(crate) task_id: TaskId,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) collector: Rc<RefCell<dyn RecordCollector>>,
-    /// Input partitions, by queue index.
-    pub(crate) inputs: Vec<TopicPartition>,
+    /// Input partitions, by queue index (grows when a pattern matches a new topic).
+    pub(crate) inputs: RefCell<Vec<TopicPartition>>,
     pub(crate) stream_time: Cell<i64>,
     pub(crate) current: Cell<Option<Current>>,
     /// The source bytes of the record being processed, for dead-lettering.
@@ -68,7 +68,6 @@ impl TaskShared {
         task_id: TaskId,
         clock: Arc<dyn Clock>,
         collector: Rc<RefCell<dyn RecordCollector>>,
-        inputs: Vec<TopicPartition>,
         handlers: Handlers,
     ) -> Self {
         Self {
@@ -76,7 +75,7 @@ impl TaskShared {
             task_id,
             clock,
             collector,
-            inputs,
+            inputs: RefCell::new(Vec::new()),
             stream_time: Cell::new(-1),
             current: Cell::new(None),
             current_raw: RefCell::new(None),
@@ -110,7 +109,8 @@ impl TaskShared {
 
     pub(crate) fn record_metadata(&self) -> Option<RecordMetadata> {
         let c = self.current.get()?;
-        let tp = &self.inputs[c.queue];
+        let inputs = self.inputs.borrow();
+        let tp = &inputs[c.queue];
         Some(RecordMetadata {
             topic: Arc::clone(&tp.topic),
             partition: tp.partition,
@@ -176,7 +176,8 @@ impl TaskShared {
         raw: Option<&RawRecord>,
         error: StreamsError,
     ) -> Result<(), StreamsError> {
-        let tp = at.map(|c| &self.inputs[c.queue]);
+        let inputs = self.inputs.borrow();
+        let tp = at.map(|c| &inputs[c.queue]);
         let context = ErrorContext {
             stage,
             task: self.task_id,

@@ -16,7 +16,7 @@ use crate::processor::{Punctuation, PunctuationType};
 use crate::store::{StateStore, StateStoreContext};
 use crate::time::Clock;
 use crate::topology::Topology;
-use crate::topology::node::{NodeEnv, NodeLifecycle};
+use crate::topology::node::{NodeEnv, NodeLifecycle, QueueFactory};
 
 /// A task's lifecycle state, as in Kafka Streams.
 ///
@@ -87,6 +87,21 @@ pub struct TaskMetrics {
     pub dropped_records: u64,
 }
 
+/// A source node of the task and what it reads, to create queues for input
+/// partitions (also ones a pattern matches later).
+struct TaskSource {
+    node: usize,
+    topics: Vec<String>,
+    pattern: Option<regex::Regex>,
+    queues: Rc<dyn QueueFactory>,
+}
+
+impl TaskSource {
+    fn reads(&self, topic: &str) -> bool {
+        self.topics.iter().any(|t| t == topic) || self.pattern.as_ref().is_some_and(|p| p.is_match(topic))
+    }
+}
+
 struct StoreEntry {
     name: Arc<str>,
     lifecycle: Rc<RefCell<dyn StateStore>>,
@@ -101,6 +116,7 @@ pub struct StreamTask {
     nodes: Vec<Option<Rc<dyn NodeLifecycle>>>,
     /// Node indices in topological order, for init and close.
     order: Vec<usize>,
+    sources: Vec<TaskSource>,
     queues: Vec<Box<dyn ErasedQueue>>,
     queue_index: HashMap<TopicPartition, usize>,
     /// Offset of the last record processed, per queue.
@@ -128,27 +144,12 @@ impl StreamTask {
                 key: "task".into(),
                 reason: format!("task {id}: the topology has no sub-topology {}", id.subtopology),
             })?;
-        // Each input partition is read by exactly one source node of this sub-topology.
-        let mut sources_for_inputs = Vec::with_capacity(inputs.len());
-        for tp in &inputs {
-            let source = sub
-                .iter()
-                .copied()
-                .find(|&n| topology.node_reads(n, &tp.topic))
-                .ok_or_else(|| StreamsError::UnknownPartition {
-                    task: id,
-                    topic: tp.topic.to_string(),
-                    partition: tp.partition,
-                })?;
-            sources_for_inputs.push(source);
-        }
         let application_id: Arc<str> = env.config.application_id().into();
         let shared = Rc::new(TaskShared::new(
             Arc::clone(&application_id),
             id,
             env.clock,
             env.collector,
-            inputs.clone(),
             Handlers::from_config(&env.config),
         ));
 
@@ -166,7 +167,7 @@ impl StreamTask {
         // children's typed inputs.
         let mut inputs_of: HashMap<usize, Rc<dyn std::any::Any>> = HashMap::new();
         let mut nodes: Vec<Option<Rc<dyn NodeLifecycle>>> = vec![None; topology.node_count()];
-        let mut queue_factories = HashMap::new();
+        let mut sources = Vec::new();
         for &n in sub.iter().rev() {
             let def = topology.node(n);
             let children = def
@@ -199,17 +200,15 @@ impl StreamTask {
                 inputs_of.insert(n, input);
             }
             nodes[n] = instance.lifecycle;
-            if let Some(qf) = instance.source {
-                queue_factories.insert(n, qf);
+            if let Some(queues) = instance.source {
+                let (topics, pattern) = topology.source_subscription(n);
+                sources.push(TaskSource {
+                    node: n,
+                    topics,
+                    pattern,
+                    queues,
+                });
             }
-        }
-
-        let mut queues = Vec::with_capacity(inputs.len());
-        let mut queue_index = HashMap::new();
-        for (i, (tp, source)) in inputs.iter().zip(sources_for_inputs).enumerate() {
-            let factory = Rc::clone(&queue_factories[&source]);
-            queues.push(factory.new_queue(i, Rc::clone(&shared)));
-            queue_index.insert(tp.clone(), i);
         }
 
         let state_dir = env
@@ -217,18 +216,53 @@ impl StreamTask {
             .state_dir()
             .join(env.config.application_id())
             .join(id.to_string());
-        Ok(Self {
-            consumed: vec![None; queues.len()],
+        sources.sort_by_key(|s| s.node);
+        let mut task = Self {
+            consumed: Vec::new(),
             shared,
             state: TaskState::Created,
             nodes,
             order: sub,
-            queues,
-            queue_index,
+            sources,
+            queues: Vec::new(),
+            queue_index: HashMap::new(),
             stores,
             state_dir,
             commit_needed: false,
-        })
+        };
+        for tp in inputs {
+            task.add_input_partition(tp)?;
+        }
+        Ok(task)
+    }
+
+    /// Adds an input partition, read by the source of this task whose topics or
+    /// pattern match its topic. Idempotent.
+    pub fn add_input_partition(&mut self, tp: TopicPartition) -> Result<(), StreamsError> {
+        if self.queue_index.contains_key(&tp) {
+            return Ok(());
+        }
+        let source =
+            self.sources
+                .iter()
+                .find(|s| s.reads(&tp.topic))
+                .ok_or_else(|| StreamsError::UnknownPartition {
+                    task: self.shared.task_id,
+                    topic: tp.topic.to_string(),
+                    partition: tp.partition,
+                })?;
+        let index = self.queues.len();
+        self.queues
+            .push(Rc::clone(&source.queues).new_queue(index, tp.clone(), Rc::clone(&self.shared)));
+        self.shared.inputs.borrow_mut().push(tp.clone());
+        self.queue_index.insert(tp, index);
+        self.consumed.push(None);
+        Ok(())
+    }
+
+    /// The input partitions, in queue order.
+    pub fn input_partitions(&self) -> Vec<TopicPartition> {
+        self.shared.inputs.borrow().clone()
     }
 
     /// The task id.

@@ -449,6 +449,14 @@ impl Topology {
         }
     }
 
+    /// The topics and pattern of source node `n`.
+    pub(crate) fn source_subscription(&self, n: usize) -> (Vec<String>, Option<Regex>) {
+        match &self.nodes[n].kind {
+            NodeKind::Source { topics, pattern, .. } => (topics.clone(), pattern.as_ref().map(|(_, r)| r.clone())),
+            _ => (Vec::new(), None),
+        }
+    }
+
     /// The offset reset policy of the source reading `topic`, if it set one.
     pub fn offset_reset_for(&self, topic: &str) -> Option<OffsetReset> {
         (0..self.nodes.len())

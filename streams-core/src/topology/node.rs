@@ -82,7 +82,7 @@ pub(crate) trait NodeLifecycle {
 }
 
 pub(crate) trait QueueFactory {
-    fn new_queue(self: Rc<Self>, index: usize, shared: Rc<TaskShared>) -> Box<dyn ErasedQueue>;
+    fn new_queue(self: Rc<Self>, index: usize, tp: TopicPartition, shared: Rc<TaskShared>) -> Box<dyn ErasedQueue>;
 }
 
 fn erase_input<K: 'static, V: 'static>(input: Rc<dyn Downstream<K, V>>) -> Rc<dyn Any> {
@@ -201,8 +201,8 @@ impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
 }
 
 impl<K: Clone + 'static, V: Clone + 'static> QueueFactory for SourceNode<K, V> {
-    fn new_queue(self: Rc<Self>, index: usize, shared: Rc<TaskShared>) -> Box<dyn ErasedQueue> {
-        Box::new(RecordQueue::new(index, self, shared))
+    fn new_queue(self: Rc<Self>, index: usize, tp: TopicPartition, shared: Rc<TaskShared>) -> Box<dyn ErasedQueue> {
+        Box::new(RecordQueue::new(index, tp, self, shared))
     }
 }
 

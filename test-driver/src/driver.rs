@@ -1,0 +1,319 @@
+//! The driver: one task per sub-topology, fed synchronously.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use streams_core::engine::{RawRecord, StreamTask, TaskEnv, TaskId, TaskMetrics, TopicPartition};
+use streams_core::serde::{DefaultSerde, Serde, SharedSerde};
+use streams_core::store::{KeyValueStoreHandle, StoreHandle};
+use streams_core::{Clock, Headers, MockClock, StreamsConfig, SystemClock, Topology};
+
+use crate::collector::{CapturingCollector, ProducedRecord};
+use crate::error::DriverError;
+use crate::topics::{TestInputTopic, TestOutputTopic};
+
+/// How deep records fed back into the topology may nest before the driver
+/// reports a loop instead of overflowing the stack.
+const MAX_FEEDBACK_DEPTH: usize = 1_000;
+
+pub(crate) struct Inner {
+    topology: Arc<Topology>,
+    tasks: Vec<StreamTask>,
+    clock: MockClock,
+    collector: Rc<RefCell<CapturingCollector>>,
+    outputs: HashMap<String, VecDeque<ProducedRecord>>,
+    produced_topics: BTreeSet<String>,
+    next_offset: HashMap<String, i64>,
+    depth: usize,
+    closed: bool,
+}
+
+/// Drives a [`Topology`] through the real task engine, synchronously, with no
+/// broker. See the [crate documentation](crate) for the processing model.
+pub struct TopologyTestDriver {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl TopologyTestDriver {
+    /// A driver whose mock wall clock starts at the system time.
+    pub fn new(topology: Topology, config: StreamsConfig) -> Result<Self, DriverError> {
+        Self::with_wall_clock_time(topology, config, SystemClock.now_ms())
+    }
+
+    /// A driver whose mock wall clock starts at `initial_wall_clock_ms`.
+    pub fn with_wall_clock_time(
+        topology: Topology,
+        config: StreamsConfig,
+        initial_wall_clock_ms: i64,
+    ) -> Result<Self, DriverError> {
+        topology.validate().map_err(streams_core::StreamsError::from)?;
+        let topology = Arc::new(topology);
+        let clock = MockClock::new(initial_wall_clock_ms);
+        let collector = Rc::new(RefCell::new(CapturingCollector::default()));
+        let env = TaskEnv {
+            config,
+            clock: Arc::new(clock.clone()),
+            collector: collector.clone(),
+        };
+        let mut tasks = Vec::new();
+        for sub in topology.subtopologies() {
+            let inputs = sub
+                .source_topics
+                .iter()
+                .map(|t| TopicPartition::new(t.as_str(), 0))
+                .collect();
+            let mut task = StreamTask::new(&topology, TaskId::new(sub.id, 0), inputs, env.clone())?;
+            task.initialize()?;
+            tasks.push(task);
+        }
+        let mut inner = Inner {
+            topology,
+            tasks,
+            clock,
+            collector,
+            outputs: HashMap::new(),
+            produced_topics: BTreeSet::new(),
+            next_offset: HashMap::new(),
+            depth: 0,
+            closed: false,
+        };
+        // Processors may produce during init (rare, but Kafka allows it).
+        inner.complete_all_processable_work()?;
+        Ok(Self {
+            inner: Rc::new(RefCell::new(inner)),
+        })
+    }
+
+    /// An input topic with the default serdes of `K` and `V`.
+    pub fn create_input_topic<K: DefaultSerde, V: DefaultSerde>(&self, topic: &str) -> TestInputTopic<K, V> {
+        self.create_input_topic_with_serdes(topic, K::Serde::default(), V::Serde::default())
+    }
+
+    /// An input topic with explicit serdes. Records piped without a timestamp
+    /// get the driver's wall-clock time at creation; see
+    /// [`TestInputTopic::with_time`] to choose a start and an auto-advance.
+    pub fn create_input_topic_with_serdes<K: 'static, V: 'static>(
+        &self,
+        topic: &str,
+        key_serde: impl Serde<K>,
+        value_serde: impl Serde<V>,
+    ) -> TestInputTopic<K, V> {
+        let now = self.inner.borrow().clock.now_ms();
+        TestInputTopic::new(
+            Rc::clone(&self.inner),
+            topic,
+            Arc::new(key_serde),
+            Arc::new(value_serde),
+            now,
+        )
+    }
+
+    /// An output topic with the default serdes of `K` and `V`.
+    pub fn create_output_topic<K: DefaultSerde, V: DefaultSerde>(&self, topic: &str) -> TestOutputTopic<K, V> {
+        self.create_output_topic_with_serdes(topic, K::Serde::default(), V::Serde::default())
+    }
+
+    /// An output topic with explicit serdes.
+    pub fn create_output_topic_with_serdes<K: 'static, V: 'static>(
+        &self,
+        topic: &str,
+        key_serde: impl Serde<K>,
+        value_serde: impl Serde<V>,
+    ) -> TestOutputTopic<K, V> {
+        let (k, v): (SharedSerde<K>, SharedSerde<V>) = (Arc::new(key_serde), Arc::new(value_serde));
+        TestOutputTopic::new(Rc::clone(&self.inner), topic, k, v)
+    }
+
+    /// Advances the mock wall clock, fires due wall-clock punctuations, commits,
+    /// and processes whatever they fed back.
+    pub fn advance_wall_clock_time(&self, advance: Duration) -> Result<(), DriverError> {
+        let mut inner = self.inner.borrow_mut();
+        inner.ensure_open()?;
+        inner
+            .clock
+            .advance(i64::try_from(advance.as_millis()).unwrap_or(i64::MAX));
+        for i in 0..inner.tasks.len() {
+            inner.tasks[i].maybe_punctuate_system_time()?;
+            inner.tasks[i].prepare_commit()?;
+        }
+        inner.complete_all_processable_work()
+    }
+
+    /// The mock wall-clock time.
+    pub fn wall_clock_time_ms(&self) -> i64 {
+        self.inner.borrow().clock.now_ms()
+    }
+
+    /// A key-value store of the topology, by name.
+    pub fn key_value_store<K: 'static, V: 'static>(
+        &self,
+        name: &str,
+    ) -> Result<KeyValueStoreHandle<K, V>, DriverError> {
+        self.state_store(name)
+    }
+
+    /// A store of a user-defined type `S`, by name.
+    pub fn custom_store<S: 'static>(&self, name: &str) -> Result<StoreHandle<S>, DriverError> {
+        self.state_store(name)
+    }
+
+    /// A store's handle as the type its builder registered.
+    pub fn state_store<H: Clone + 'static>(&self, name: &str) -> Result<H, DriverError> {
+        let inner = self.inner.borrow();
+        inner
+            .tasks
+            .iter()
+            .find_map(|t| t.store::<H>(name))
+            .ok_or_else(|| DriverError::UnknownStore {
+                name: name.to_owned(),
+                handle: std::any::type_name::<H>(),
+            })
+    }
+
+    /// Every topic that received at least one record, internal topics included.
+    pub fn produced_topic_names(&self) -> BTreeSet<String> {
+        self.inner.borrow().produced_topics.clone()
+    }
+
+    /// Counters summed over all tasks.
+    pub fn metrics(&self) -> TaskMetrics {
+        let inner = self.inner.borrow();
+        inner
+            .tasks
+            .iter()
+            .map(StreamTask::metrics)
+            .fold(TaskMetrics::default(), |a, m| TaskMetrics {
+                processed_records: a.processed_records + m.processed_records,
+                dropped_records: a.dropped_records + m.dropped_records,
+            })
+    }
+
+    /// Closes every task (processors, then stores). Records produced while
+    /// closing remain readable.
+    pub fn close(self) -> Result<(), DriverError> {
+        self.inner.borrow_mut().close()
+    }
+}
+
+impl Drop for TopologyTestDriver {
+    fn drop(&mut self) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut()
+            && let Err(e) = inner.close()
+        {
+            tracing::warn!("closing the test driver failed: {e}");
+        }
+    }
+}
+
+impl Inner {
+    fn ensure_open(&self) -> Result<(), DriverError> {
+        if self.closed { Err(DriverError::Closed) } else { Ok(()) }
+    }
+
+    pub(crate) fn pipe(
+        &mut self,
+        topic: &str,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+        timestamp: i64,
+        headers: Headers,
+    ) -> Result<(), DriverError> {
+        self.ensure_open()?;
+        let sub = self
+            .topology
+            .subtopology_for_topic(topic)
+            .ok_or_else(|| DriverError::UnknownTopic {
+                topic: topic.to_owned(),
+            })?;
+        let offset = self.next_offset.entry(topic.to_owned()).or_insert(0);
+        let record = RawRecord {
+            offset: *offset,
+            timestamp,
+            key,
+            value,
+            headers,
+        };
+        *offset += 1;
+        let tp = TopicPartition::new(topic, 0);
+        let task = &mut self.tasks[sub as usize];
+        task.add_input_partition(tp.clone())?;
+        task.add_records(&tp, [record])?;
+        self.complete_all_processable_work()
+    }
+
+    /// Processes everything queued, one record at a time: process, stream-time
+    /// punctuation, commit, then capture outputs (feeding back those that go to
+    /// the topology's own topics).
+    fn complete_all_processable_work(&mut self) -> Result<(), DriverError> {
+        self.capture_outputs()?;
+        for i in 0..self.tasks.len() {
+            while self.tasks[i].has_records_queued() {
+                self.tasks[i].process()?;
+                self.tasks[i].maybe_punctuate_stream_time()?;
+                self.tasks[i].prepare_commit()?;
+                self.capture_outputs()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn capture_outputs(&mut self) -> Result<(), DriverError> {
+        let produced = std::mem::take(&mut self.collector.borrow_mut().records);
+        for record in produced {
+            self.produced_topics.insert(record.topic.clone());
+            self.outputs
+                .entry(record.topic.clone())
+                .or_default()
+                .push_back(record.clone());
+            if self.topology.subtopology_for_topic(&record.topic).is_some() {
+                if self.depth >= MAX_FEEDBACK_DEPTH {
+                    return Err(DriverError::FeedbackLoop {
+                        topic: record.topic,
+                        limit: MAX_FEEDBACK_DEPTH,
+                    });
+                }
+                self.depth += 1;
+                let result = self.pipe(
+                    &record.topic,
+                    record.key,
+                    record.value,
+                    record.timestamp,
+                    record.headers,
+                );
+                self.depth -= 1;
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn take_output(&mut self, topic: &str) -> Option<ProducedRecord> {
+        self.outputs.get_mut(topic).and_then(VecDeque::pop_front)
+    }
+
+    pub(crate) fn output_size(&self, topic: &str) -> usize {
+        self.outputs.get(topic).map_or(0, VecDeque::len)
+    }
+
+    fn close(&mut self) -> Result<(), DriverError> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        let mut first_error = None;
+        for task in &mut self.tasks {
+            if let Err(e) = task.close() {
+                first_error.get_or_insert(e);
+            }
+        }
+        let produced = std::mem::take(&mut self.collector.borrow_mut().records);
+        for record in produced {
+            self.produced_topics.insert(record.topic.clone());
+            self.outputs.entry(record.topic.clone()).or_default().push_back(record);
+        }
+        first_error.map_or(Ok(()), |e| Err(e.into()))
+    }
+}
