@@ -27,7 +27,6 @@ pub(crate) struct Inner {
     outputs: HashMap<String, VecDeque<ProducedRecord>>,
     produced_topics: BTreeSet<String>,
     next_offset: HashMap<String, i64>,
-    depth: usize,
     closed: bool,
 }
 
@@ -77,7 +76,6 @@ impl TopologyTestDriver {
             outputs: HashMap::new(),
             produced_topics: BTreeSet::new(),
             next_offset: HashMap::new(),
-            depth: 0,
             closed: false,
         };
         // Processors may produce during init (rare, but Kafka allows it).
@@ -213,6 +211,8 @@ impl Inner {
         if self.closed { Err(DriverError::Closed) } else { Ok(()) }
     }
 
+    /// Queues one record on partition 0 of `topic` and processes everything
+    /// to completion.
     pub(crate) fn pipe(
         &mut self,
         topic: &str,
@@ -222,6 +222,18 @@ impl Inner {
         headers: Headers,
     ) -> Result<(), DriverError> {
         self.ensure_open()?;
+        self.enqueue(topic, key, value, timestamp, headers)?;
+        self.complete_all_processable_work()
+    }
+
+    fn enqueue(
+        &mut self,
+        topic: &str,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+        timestamp: i64,
+        headers: Headers,
+    ) -> Result<(), DriverError> {
         let sub = self
             .topology
             .subtopology_for_topic(topic)
@@ -241,53 +253,59 @@ impl Inner {
         let task = &mut self.tasks[sub as usize];
         task.add_input_partition(tp.clone())?;
         task.add_records(&tp, [record])?;
-        self.complete_all_processable_work()
-    }
-
-    /// Processes everything queued, one record at a time: process, stream-time
-    /// punctuation, commit, then capture outputs (feeding back those that go to
-    /// the topology's own topics).
-    fn complete_all_processable_work(&mut self) -> Result<(), DriverError> {
-        self.capture_outputs()?;
-        for i in 0..self.tasks.len() {
-            while self.tasks[i].has_records_queued() {
-                self.tasks[i].process()?;
-                self.tasks[i].maybe_punctuate_stream_time()?;
-                self.tasks[i].prepare_commit()?;
-                self.capture_outputs()?;
-            }
-        }
         Ok(())
     }
 
-    fn capture_outputs(&mut self) -> Result<(), DriverError> {
-        let produced = std::mem::take(&mut self.collector.borrow_mut().records);
-        for record in produced {
+    fn take_produced(&mut self) -> VecDeque<ProducedRecord> {
+        std::mem::take(&mut self.collector.borrow_mut().records).into()
+    }
+
+    /// Processes everything queued, one record at a time (process, stream-time
+    /// punctuation, commit), and handles what each record produced before the
+    /// next: outputs are captured in order, and those written to the
+    /// topology's own topics are fed back and processed at once, depth first,
+    /// exactly as Kafka Streams' driver recurses. The recursion is kept on an
+    /// explicit stack (one batch of produced records per nesting level), so a
+    /// topology that loops on itself is reported instead of overflowing.
+    fn complete_all_processable_work(&mut self) -> Result<(), DriverError> {
+        let mut stack: Vec<VecDeque<ProducedRecord>> = vec![self.take_produced()];
+        loop {
+            if let Some(task) = self.tasks.iter_mut().find(|t| t.has_records_queued()) {
+                task.process()?;
+                task.maybe_punctuate_stream_time()?;
+                task.prepare_commit()?;
+                let produced = self.take_produced();
+                stack.push(produced);
+                continue;
+            }
+            let Some(batch) = stack.last_mut() else {
+                return Ok(());
+            };
+            let Some(record) = batch.pop_front() else {
+                stack.pop();
+                continue;
+            };
             self.produced_topics.insert(record.topic.clone());
             self.outputs
                 .entry(record.topic.clone())
                 .or_default()
                 .push_back(record.clone());
             if self.topology.subtopology_for_topic(&record.topic).is_some() {
-                if self.depth >= MAX_FEEDBACK_DEPTH {
+                if stack.len() > MAX_FEEDBACK_DEPTH {
                     return Err(DriverError::FeedbackLoop {
                         topic: record.topic,
                         limit: MAX_FEEDBACK_DEPTH,
                     });
                 }
-                self.depth += 1;
-                let result = self.pipe(
+                self.enqueue(
                     &record.topic,
                     record.key,
                     record.value,
                     record.timestamp,
                     record.headers,
-                );
-                self.depth -= 1;
-                result?;
+                )?;
             }
         }
-        Ok(())
     }
 
     pub(crate) fn take_output(&mut self, topic: &str) -> Option<ProducedRecord> {
