@@ -26,6 +26,9 @@ pub struct TestInputTopic<K, V> {
     auto_advance: Cell<i64>,
 }
 
+/// Serialized key and value; `None` is Kafka's null.
+type KeyValueBytes = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -74,7 +77,7 @@ impl<K: 'static, V: 'static> TestInputTopic<K, V> {
         t
     }
 
-    fn encode(&self, key: &K, value: &V) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), DriverError> {
+    fn encode(&self, key: &K, value: &V) -> Result<KeyValueBytes, DriverError> {
         let err = |part, source| DriverError::Serialization {
             topic: self.topic.clone(),
             part,

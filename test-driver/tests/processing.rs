@@ -1,6 +1,9 @@
 //! The driver's processing model: feedback of produced records, several
 //! sub-topologies, pattern sources, metadata, headers and time.
 
+// A failing test panics: that is how it reports.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use streams_core::prelude::*;

@@ -1,5 +1,8 @@
 //! Punctuation through the driver reproduces Kafka Streams' schedules.
 
+// A failing test panics: that is how it reports.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use streams_core::prelude::*;
