@@ -19,11 +19,16 @@ use crate::topology::node::SourceNode;
 pub(crate) trait ErasedQueue {
     /// Records queued, head included.
     fn len(&self) -> usize;
-    fn push(&mut self, raw: RawRecord);
+    /// Appends a batch of raw records.
+    fn extend(&mut self, records: &mut dyn Iterator<Item = RawRecord>);
     /// The head's timestamp, reading the next valid record into the head if needed.
     fn head_timestamp(&mut self) -> Result<Option<i64>, StreamsError>;
     /// Processes the head through the source node; returns its offset.
     fn process_head(&mut self) -> Result<Option<i64>, StreamsError>;
+    /// Reads, and processes at once, the next valid record, advancing stream
+    /// time first; returns its offset. The fast path for a task with one input
+    /// partition, where no head needs to be kept for ordering.
+    fn process_next(&mut self) -> Result<Option<i64>, StreamsError>;
 }
 
 pub(crate) struct RecordQueue<K, V> {
@@ -51,31 +56,64 @@ impl<K, V> RecordQueue<K, V> {
     }
 }
 
+impl<K: Clone + 'static, V: Clone + 'static> RecordQueue<K, V> {
+    /// Reads the next raw record that decodes, handing those that do not to
+    /// the deserialization handler (which skips them or fails).
+    #[inline]
+    fn read_next(&mut self) -> Result<Option<(Record<K, V>, RawRecord)>, StreamsError> {
+        let keep = self.shared.keeps_source_bytes();
+        while let Some(mut raw) = self.raw.pop_front() {
+            match self
+                .source
+                .decode(&self.tp, &mut raw, self.partition_time, &*self.shared.clock, keep)
+            {
+                Ok(record) => {
+                    self.partition_time = self.partition_time.max(record.timestamp);
+                    return Ok(Some((record, raw)));
+                }
+                Err(error) => self.skip(&raw, error)?,
+            }
+        }
+        Ok(None)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn skip(&self, raw: &RawRecord, error: StreamsError) -> Result<(), StreamsError> {
+        self.shared.on_deserialization_error(self.index, raw, error)
+    }
+
+    /// Makes `record` the current one and sends it through the source node.
+    #[inline]
+    fn forward(&mut self, record: Record<K, V>, raw: RawRecord) -> Result<i64, StreamsError> {
+        let offset = raw.offset;
+        self.shared.current.set(Some(Current {
+            queue: self.index,
+            offset,
+        }));
+        // The source bytes are only needed to dead-letter a record that fails downstream.
+        if self.shared.keeps_source_bytes() {
+            *self.shared.current_raw.borrow_mut() = Some(raw);
+        } else {
+            drop(raw);
+        }
+        self.source.forward(record)?;
+        Ok(offset)
+    }
+}
+
 impl<K: Clone + 'static, V: Clone + 'static> ErasedQueue for RecordQueue<K, V> {
     fn len(&self) -> usize {
         self.raw.len() + usize::from(self.head.is_some())
     }
 
-    fn push(&mut self, raw: RawRecord) {
-        self.raw.push_back(raw);
+    fn extend(&mut self, records: &mut dyn Iterator<Item = RawRecord>) {
+        self.raw.extend(records);
     }
 
-    #[inline]
     fn head_timestamp(&mut self) -> Result<Option<i64>, StreamsError> {
-        while self.head.is_none() {
-            let Some(raw) = self.raw.pop_front() else {
-                return Ok(None);
-            };
-            match self
-                .source
-                .decode(&self.tp, &raw, self.partition_time, &*self.shared.clock)
-            {
-                Ok(record) => {
-                    self.partition_time = self.partition_time.max(record.timestamp);
-                    self.head = Some((record, raw));
-                }
-                Err(error) => self.shared.on_deserialization_error(self.index, &raw, error)?,
-            }
+        if self.head.is_none() {
+            self.head = self.read_next()?;
         }
         Ok(self.head.as_ref().map(|(r, _)| r.timestamp))
     }
@@ -84,13 +122,31 @@ impl<K: Clone + 'static, V: Clone + 'static> ErasedQueue for RecordQueue<K, V> {
         let Some((record, raw)) = self.head.take() else {
             return Ok(None);
         };
-        let offset = raw.offset;
-        self.shared.current.set(Some(Current {
-            queue: self.index,
-            offset,
-        }));
-        *self.shared.current_raw.borrow_mut() = Some(raw);
-        self.source.forward(record)?;
-        Ok(Some(offset))
+        Ok(Some(self.forward(record, raw)?))
+    }
+
+    fn process_next(&mut self) -> Result<Option<i64>, StreamsError> {
+        if let Some((record, raw)) = self.head.take() {
+            self.shared.advance_stream_time(record.timestamp);
+            return self.forward(record, raw).map(Some);
+        }
+        // The hot loop: one record read, decoded and sent down in one frame.
+        let keep = self.shared.keeps_source_bytes();
+        while let Some(mut raw) = self.raw.pop_front() {
+            let record = match self
+                .source
+                .decode(&self.tp, &mut raw, self.partition_time, &*self.shared.clock, keep)
+            {
+                Ok(record) => record,
+                Err(error) => {
+                    self.skip(&raw, error)?;
+                    continue;
+                }
+            };
+            self.partition_time = self.partition_time.max(record.timestamp);
+            self.shared.advance_stream_time(record.timestamp);
+            return self.forward(record, raw).map(Some);
+        }
+        Ok(None)
     }
 }

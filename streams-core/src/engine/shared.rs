@@ -43,6 +43,15 @@ impl Handlers {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn production_error(topic: &str, source: BoxError) -> StreamsError {
+    StreamsError::Production {
+        topic: topic.to_owned(),
+        source,
+    }
+}
+
 pub(crate) struct TaskShared {
     pub(crate) application_id: Arc<str>,
     pub(crate) task_id: TaskId,
@@ -88,6 +97,21 @@ impl TaskShared {
         }
     }
 
+    /// Whether the source bytes of the current record must be kept (a
+    /// dead-letter topic is configured).
+    #[inline]
+    pub(crate) fn keeps_source_bytes(&self) -> bool {
+        self.handlers.dead_letter_topic.is_some()
+    }
+
+    /// Stream time only moves forward.
+    #[inline]
+    pub(crate) fn advance_stream_time(&self, timestamp: i64) {
+        if timestamp > self.stream_time.get() {
+            self.stream_time.set(timestamp);
+        }
+    }
+
     pub(crate) fn schedule(&self, node: usize, interval: i64, kind: PunctuationType) -> Cancellable {
         let id = ScheduleId(self.next_schedule.get());
         self.next_schedule.set(id.0 + 1);
@@ -119,15 +143,18 @@ impl TaskShared {
     }
 
     /// Sends a record to the collector, mapping a refusal to an error.
+    #[inline]
     pub(crate) fn send(&self, record: OutgoingRecord<'_>) -> Result<(), StreamsError> {
-        let mut collector = self.collector.try_borrow_mut().map_err(|_| StreamsError::Production {
-            topic: record.topic.to_owned(),
-            source: "the record collector is in use (re-entrant send)".into(),
-        })?;
-        collector.send(record).map_err(|source| StreamsError::Production {
-            topic: record.topic.to_owned(),
-            source,
-        })
+        let Ok(mut collector) = self.collector.try_borrow_mut() else {
+            return Err(production_error(
+                record.topic,
+                "the record collector is in use (re-entrant send)".into(),
+            ));
+        };
+        match collector.send(record) {
+            Ok(()) => Ok(()),
+            Err(source) => Err(production_error(record.topic, source)),
+        }
     }
 
     /// A processor returned `err`. Errors that are already `StreamsError`s come

@@ -323,10 +323,7 @@ impl StreamTask {
                 topic: partition.topic.to_string(),
                 partition: partition.partition,
             })?;
-        let queue = &mut self.queues[i];
-        for r in records {
-            queue.push(r);
-        }
+        self.queues[i].extend(&mut records.into_iter());
         Ok(())
     }
 
@@ -350,23 +347,32 @@ impl StreamTask {
                 to: "processing",
             });
         }
-        let mut next: Option<(usize, i64)> = None;
-        for (i, q) in self.queues.iter_mut().enumerate() {
-            if let Some(ts) = q.head_timestamp()?
-                && next.is_none_or(|(_, best)| ts < best)
-            {
-                next = Some((i, ts));
+        let (i, offset) = if self.queues.len() == 1 {
+            // One input partition: nothing to order, decode and process at once.
+            match self.queues[0].process_next()? {
+                Some(offset) => (0, offset),
+                None => return Ok(false),
             }
-        }
-        let Some((i, ts)) = next else {
-            return Ok(false);
+        } else {
+            let mut next: Option<(usize, i64)> = None;
+            for (i, q) in self.queues.iter_mut().enumerate() {
+                if let Some(ts) = q.head_timestamp()?
+                    && next.is_none_or(|(_, best)| ts < best)
+                {
+                    next = Some((i, ts));
+                }
+            }
+            let Some((i, ts)) = next else {
+                return Ok(false);
+            };
+            // Stream time advances before the record is processed.
+            self.shared.advance_stream_time(ts);
+            match self.queues[i].process_head()? {
+                Some(offset) => (i, offset),
+                None => return Ok(false),
+            }
         };
-        // Stream time advances before the record is processed.
-        if ts > self.shared.stream_time.get() {
-            self.shared.stream_time.set(ts);
-        }
-        let offset = self.queues[i].process_head()?;
-        self.consumed[i] = offset.or(self.consumed[i]);
+        self.consumed[i] = Some(offset);
         self.shared.processed.set(self.shared.processed.get() + 1);
         self.commit_needed = true;
         Ok(true)

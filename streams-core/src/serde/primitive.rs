@@ -65,7 +65,11 @@ impl Serde<String> for StringSerde {
     }
 
     fn deserialize(&self, _topic: &str, data: Option<&[u8]>) -> Result<String, SerdeError> {
-        Ok(std::str::from_utf8(non_null(data, "String")?)?.to_owned())
+        match data.map(std::str::from_utf8) {
+            Some(Ok(s)) => Ok(s.to_owned()),
+            Some(Err(e)) => Err(SerdeError::Utf8(e)),
+            None => Err(SerdeError::UnexpectedNull { type_name: "String" }),
+        }
     }
 }
 

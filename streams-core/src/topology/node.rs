@@ -152,43 +152,43 @@ pub(crate) struct SourceNode<K, V> {
 }
 
 impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
-    /// Deserializes a raw record and extracts its timestamp.
+    /// Deserializes a raw record and extracts its timestamp. The headers are
+    /// moved out of `raw` unless `keep_headers` (the raw record is kept to be
+    /// dead-lettered later).
+    #[inline]
     pub(crate) fn decode(
         &self,
         tp: &TopicPartition,
-        raw: &RawRecord,
+        raw: &mut RawRecord,
         partition_time: i64,
         clock: &dyn Clock,
+        keep_headers: bool,
     ) -> Result<Record<K, V>, StreamsError> {
-        let err = |part, source| StreamsError::Deserialization {
-            topic: tp.topic.to_string(),
-            partition: tp.partition,
-            offset: raw.offset,
-            part,
-            source,
+        let key = match self.key_serde.deserialize(&tp.topic, raw.key.as_deref()) {
+            Ok(k) => k,
+            Err(e) => return Err(undecodable(tp, raw, RecordPart::Key, e)),
         };
-        let key = self
-            .key_serde
-            .deserialize(&tp.topic, raw.key.as_deref())
-            .map_err(|e| err(RecordPart::Key, e))?;
-        let value = self
-            .value_serde
-            .deserialize(&tp.topic, raw.value.as_deref())
-            .map_err(|e| err(RecordPart::Value, e))?;
+        let value = match self.value_serde.deserialize(&tp.topic, raw.value.as_deref()) {
+            Ok(v) => v,
+            Err(e) => return Err(undecodable(tp, raw, RecordPart::Value, e)),
+        };
+        let headers = if keep_headers {
+            raw.headers.clone()
+        } else {
+            std::mem::take(&mut raw.headers)
+        };
         let mut record = Record {
             key,
             value,
             timestamp: raw.timestamp,
-            headers: raw.headers.clone(),
+            headers,
         };
         let timestamp = self.extractor.extract(&record, partition_time, clock);
         if timestamp < 0 {
-            return Err(StreamsError::InvalidTimestamp {
-                topic: tp.topic.to_string(),
-                partition: tp.partition,
-                offset: raw.offset,
-                timestamp,
-            });
+            if !keep_headers {
+                raw.headers = std::mem::take(&mut record.headers);
+            }
+            return Err(invalid_timestamp(tp, raw, timestamp));
         }
         record.timestamp = timestamp;
         Ok(record)
@@ -197,6 +197,34 @@ impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
     #[inline]
     pub(crate) fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
         self.children.forward(record)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn undecodable(
+    tp: &TopicPartition,
+    raw: &RawRecord,
+    part: RecordPart,
+    source: crate::error::SerdeError,
+) -> StreamsError {
+    StreamsError::Deserialization {
+        topic: tp.topic.to_string(),
+        partition: tp.partition,
+        offset: raw.offset,
+        part,
+        source,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn invalid_timestamp(tp: &TopicPartition, raw: &RawRecord, timestamp: i64) -> StreamsError {
+    StreamsError::InvalidTimestamp {
+        topic: tp.topic.to_string(),
+        partition: tp.partition,
+        offset: raw.offset,
+        timestamp,
     }
 }
 
@@ -269,13 +297,25 @@ struct ProcessorNode<P, KIn, VIn, KOut, VOut> {
 }
 
 impl<P, KIn, VIn, KOut, VOut> ProcessorNode<P, KIn, VIn, KOut, VOut> {
-    fn state(&self) -> Result<std::cell::RefMut<'_, ProcessorState<P, KOut, VOut>>, StreamsError> {
-        // A DAG never re-enters a node; say so rather than panic if it ever did.
-        self.state.try_borrow_mut().map_err(|_| StreamsError::Processing {
+    #[cold]
+    #[inline(never)]
+    fn reentered(&self) -> StreamsError {
+        StreamsError::Processing {
             node: self.name.to_string(),
             task: self.shared.task_id,
             source: "processor re-entered while already running".into(),
-        })
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn failed(&self, error: crate::error::BoxError) -> Result<(), StreamsError> {
+        self.shared.on_processing_error(&self.name, error)
+    }
+
+    fn state(&self) -> Result<std::cell::RefMut<'_, ProcessorState<P, KOut, VOut>>, StreamsError> {
+        // A DAG never re-enters a node; say so rather than panic if it ever did.
+        self.state.try_borrow_mut().map_err(|_| self.reentered())
     }
 }
 
@@ -285,11 +325,13 @@ where
 {
     #[inline]
     fn accept(&self, record: Record<KIn, VIn>) -> Result<(), StreamsError> {
-        let mut state = self.state()?;
+        let Ok(mut state) = self.state.try_borrow_mut() else {
+            return Err(self.reentered());
+        };
         let ProcessorState { processor, ctx } = &mut *state;
         match processor.process(ctx, record) {
             Ok(()) => Ok(()),
-            Err(e) => self.shared.on_processing_error(&self.name, e),
+            Err(e) => self.failed(e),
         }
     }
 }
@@ -380,6 +422,57 @@ struct SinkNode<K, V> {
     buffers: RefCell<(Vec<u8>, Vec<u8>)>,
 }
 
+impl<K: 'static, V: 'static> SinkNode<K, V> {
+    #[cold]
+    #[inline(never)]
+    fn serialization_failed(
+        &self,
+        topic: &str,
+        part: RecordPart,
+        source: crate::error::SerdeError,
+    ) -> Result<(), StreamsError> {
+        let error = StreamsError::Serialization {
+            node: self.name.to_string(),
+            topic: topic.to_owned(),
+            part,
+            source,
+        };
+        self.shared.on_production_error(&self.name, error)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_failed(&self, error: StreamsError) -> Result<(), StreamsError> {
+        self.shared.on_production_error(&self.name, error)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn negative_timestamp(&self, topic: &str, timestamp: i64) -> StreamsError {
+        StreamsError::NegativeOutputTimestamp {
+            node: self.name.to_string(),
+            topic: topic.to_owned(),
+            timestamp,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reentered(&self) -> StreamsError {
+        StreamsError::Processing {
+            node: self.name.to_string(),
+            task: self.shared.task_id,
+            source: "sink re-entered while already running".into(),
+        }
+    }
+
+    fn partition(&self, topic: &str, record: &Record<K, V>) -> Option<i32> {
+        let partitioner = self.partitioner.as_ref()?;
+        let count = self.shared.collector.borrow().partition_count(topic)?;
+        partitioner(topic, &record.key, &record.value, count).and_then(|p| i32::try_from(p).ok())
+    }
+}
+
 impl<K: 'static, V: 'static> Downstream<K, V> for SinkNode<K, V> {
     fn accept(&self, record: Record<K, V>) -> Result<(), StreamsError> {
         let topic: Cow<'_, str> = match &self.topic {
@@ -387,50 +480,26 @@ impl<K: 'static, V: 'static> Downstream<K, V> for SinkNode<K, V> {
             SinkTopic::Extractor(f) => Cow::Owned(f(&record)),
         };
         if record.timestamp < 0 {
-            return Err(StreamsError::NegativeOutputTimestamp {
-                node: self.name.to_string(),
-                topic: topic.into_owned(),
-                timestamp: record.timestamp,
-            });
+            return Err(self.negative_timestamp(&topic, record.timestamp));
         }
-        let mut buffers = self.buffers.try_borrow_mut().map_err(|_| StreamsError::Processing {
-            node: self.name.to_string(),
-            task: self.shared.task_id,
-            source: "sink re-entered while already running".into(),
-        })?;
+        let Ok(mut buffers) = self.buffers.try_borrow_mut() else {
+            return Err(self.reentered());
+        };
         let (kbuf, vbuf) = &mut *buffers;
         kbuf.clear();
         vbuf.clear();
-        let serialization_error = |part, source| StreamsError::Serialization {
-            node: self.name.to_string(),
-            topic: topic.to_string(),
-            part,
-            source,
-        };
         let key = match self.key_serde.serialize_into(&topic, &record.key, kbuf) {
             Ok(p) => p,
-            Err(e) => {
-                return self
-                    .shared
-                    .on_production_error(&self.name, serialization_error(RecordPart::Key, e));
-            }
+            Err(e) => return self.serialization_failed(&topic, RecordPart::Key, e),
         };
         let value = match self.value_serde.serialize_into(&topic, &record.value, vbuf) {
             Ok(p) => p,
-            Err(e) => {
-                return self
-                    .shared
-                    .on_production_error(&self.name, serialization_error(RecordPart::Value, e));
-            }
+            Err(e) => return self.serialization_failed(&topic, RecordPart::Value, e),
         };
-        let partition = match &self.partitioner {
-            None => None,
-            Some(p) => {
-                let count = self.shared.collector.borrow().partition_count(&topic);
-                count
-                    .and_then(|n| p(&topic, &record.key, &record.value, n))
-                    .and_then(|p| i32::try_from(p).ok())
-            }
+        let partition = if self.partitioner.is_some() {
+            self.partition(&topic, &record)
+        } else {
+            None
         };
         let sent = self.shared.send(OutgoingRecord {
             topic: &topic,
@@ -442,7 +511,7 @@ impl<K: 'static, V: 'static> Downstream<K, V> for SinkNode<K, V> {
         });
         match sent {
             Ok(()) => Ok(()),
-            Err(e) => self.shared.on_production_error(&self.name, e),
+            Err(e) => self.send_failed(e),
         }
     }
 }
