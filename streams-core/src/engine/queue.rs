@@ -31,11 +31,14 @@ pub(crate) trait ErasedQueue {
     fn process_next(&mut self) -> Result<Option<i64>, StreamsError>;
 }
 
+/// A decoded record and the raw record it came from.
+type Head<K, V> = (Record<K, V>, RawRecord);
+
 pub(crate) struct RecordQueue<K, V> {
     index: usize,
     tp: TopicPartition,
     raw: VecDeque<RawRecord>,
-    head: Option<(Record<K, V>, RawRecord)>,
+    head: Option<Head<K, V>>,
     /// Largest valid timestamp read from this partition, or -1.
     partition_time: i64,
     source: Rc<SourceNode<K, V>>,
@@ -60,7 +63,7 @@ impl<K: Clone + 'static, V: Clone + 'static> RecordQueue<K, V> {
     /// Reads the next raw record that decodes, handing those that do not to
     /// the deserialization handler (which skips them or fails).
     #[inline]
-    fn read_next(&mut self) -> Result<Option<(Record<K, V>, RawRecord)>, StreamsError> {
+    fn read_next(&mut self) -> Result<Option<Head<K, V>>, StreamsError> {
         let keep = self.shared.keeps_source_bytes();
         while let Some(mut raw) = self.raw.pop_front() {
             match self
