@@ -13,19 +13,22 @@ pub struct Header {
 
 /// The ordered headers of a record. Keys may repeat, as in Kafka.
 ///
-/// An empty `Headers` does not allocate.
+/// Most records have no headers, so an empty `Headers` is one null pointer: it
+/// does not allocate, and it keeps [`Record`] small as it moves between nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Headers(Vec<Header>);
+pub struct Headers(Option<Box<Vec<Header>>>);
 
 impl Headers {
     /// No headers.
     pub fn new() -> Self {
-        Self(Vec::new())
+        Self(None)
     }
 
     /// Appends a header.
     pub fn add(&mut self, key: impl Into<String>, value: Option<Vec<u8>>) -> &mut Self {
-        self.0.push(Header { key: key.into(), value });
+        self.0
+            .get_or_insert_with(Box::default)
+            .push(Header { key: key.into(), value });
         self
     }
 
@@ -38,28 +41,38 @@ impl Headers {
 
     /// Removes every header with this key.
     pub fn remove(&mut self, key: &str) -> &mut Self {
-        self.0.retain(|h| h.key != key);
+        if let Some(headers) = &mut self.0 {
+            headers.retain(|h| h.key != key);
+            if headers.is_empty() {
+                self.0 = None;
+            }
+        }
         self
     }
 
     /// The last header with this key, as Kafka's `lastHeader`.
     pub fn last_header(&self, key: &str) -> Option<&Header> {
-        self.0.iter().rev().find(|h| h.key == key)
+        self.as_slice().iter().rev().find(|h| h.key == key)
     }
 
     /// All headers in order.
     pub fn iter(&self) -> impl Iterator<Item = &Header> {
-        self.0.iter()
+        self.as_slice().iter()
+    }
+
+    /// All headers in order, as a slice.
+    pub fn as_slice(&self) -> &[Header] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
     }
 
     /// Number of headers.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     /// Whether there is no header.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 }
 
@@ -143,3 +156,25 @@ pub struct RecordMetadata {
 pub trait Data: Clone + 'static {}
 
 impl<T: Clone + 'static> Data for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_keep_order_and_repeats() {
+        let mut h = Headers::new();
+        assert!(h.is_empty());
+        h.add("a", Some(b"1".to_vec()))
+            .add("b", None)
+            .add("a", Some(b"2".to_vec()));
+        assert_eq!(h.len(), 3);
+        assert_eq!(h.last_header("a").unwrap().value.as_deref(), Some(&b"2"[..]));
+        assert_eq!(h.iter().map(|x| x.key.as_str()).collect::<Vec<_>>(), ["a", "b", "a"]);
+        h.remove("a");
+        assert_eq!(h.len(), 1);
+        h.remove("b");
+        assert_eq!(h, Headers::new(), "removing the last header frees the list");
+        assert_eq!(std::mem::size_of::<Headers>(), std::mem::size_of::<usize>());
+    }
+}

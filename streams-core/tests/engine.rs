@@ -202,3 +202,98 @@ fn custom_partitioner_chooses_the_partition() {
     while task.process().unwrap() {}
     assert_eq!(*seen.borrow(), vec![Some(1), Some(2)]);
 }
+
+/// Forwards each record, and a marker at each stream-time punctuation (every 10).
+struct Marks;
+
+impl Processor<String, String> for Marks {
+    fn init(&mut self, ctx: &mut ProcessorContext<String, String>) -> ProcessResult {
+        ctx.schedule(std::time::Duration::from_millis(10), PunctuationType::StreamTime)?;
+        Ok(())
+    }
+    fn process(&mut self, ctx: &mut ProcessorContext<String, String>, r: Record<String, String>) -> ProcessResult {
+        ctx.forward(r)?;
+        Ok(())
+    }
+    fn punctuate(&mut self, ctx: &mut ProcessorContext<String, String>, p: Punctuation) -> ProcessResult {
+        ctx.forward(Record::new("k".to_string(), "tick".to_string(), p.timestamp))?;
+        Ok(())
+    }
+}
+
+fn marks_task(inputs: &[&str], collector: Rc<RefCell<Collected>>) -> StreamTask {
+    let mut t = Topology::new();
+    t.add_source("src", Source::<String, String>::new(["a", "b"]))
+        .unwrap()
+        .add_processor("marks", || Marks, &["src"])
+        .unwrap()
+        .add_sink("sink", Sink::<String, String>::new("out"), &["marks"])
+        .unwrap();
+    let env = TaskEnv {
+        config: StreamsConfig::new("engine-test"),
+        clock: Arc::new(MockClock::new(0)),
+        collector,
+    };
+    let inputs = inputs.iter().map(|t| TopicPartition::new(*t, 0)).collect();
+    let mut task = StreamTask::new(&t, TaskId::new(0, 0), inputs, env).unwrap();
+    task.initialize().unwrap();
+    task
+}
+
+#[test]
+fn process_batch_matches_record_at_a_time_processing() {
+    let timestamps = [5, 7, 10, 25, 26, 41, 39, 60, 61];
+    for inputs in [&["a"][..], &["a", "b"][..]] {
+        let run = |batch: Option<usize>| {
+            let collector = Rc::new(RefCell::new(Collected::default()));
+            let mut task = marks_task(inputs, collector.clone());
+            for (i, ts) in timestamps.iter().enumerate() {
+                let tp = TopicPartition::new(inputs[i % inputs.len()], 0);
+                task.add_records(&tp, [raw(i as i64, *ts, "k", &ts.to_string())])
+                    .unwrap();
+            }
+            let processed = match batch {
+                None => {
+                    let mut n = 0;
+                    while task.process().unwrap() {
+                        task.maybe_punctuate_stream_time().unwrap();
+                        n += 1;
+                    }
+                    n
+                }
+                Some(max) => {
+                    let mut n = 0;
+                    loop {
+                        let done = task.process_batch(max).unwrap();
+                        if done == 0 {
+                            break;
+                        }
+                        n += done;
+                    }
+                    n
+                }
+            };
+            assert_eq!(processed, timestamps.len());
+            let offsets = task.prepare_commit().unwrap();
+            let out: Vec<String> = collector
+                .borrow()
+                .records
+                .iter()
+                .map(|(_, v, ts)| format!("{}@{ts}", String::from_utf8(v.clone().unwrap()).unwrap()))
+                .collect();
+            (out, offsets, task.metrics())
+        };
+        let one_by_one = run(None);
+        assert_eq!(run(Some(usize::MAX)), one_by_one, "inputs {inputs:?}");
+        assert_eq!(run(Some(2)), one_by_one, "inputs {inputs:?}");
+        if inputs.len() == 1 {
+            assert_eq!(
+                one_by_one.0,
+                [
+                    "5@5", "tick@5", "7@7", "10@10", "tick@10", "25@25", "tick@25", "26@26", "41@41", "tick@41",
+                    "39@39", "60@60", "tick@60", "61@61"
+                ]
+            );
+        }
+    }
+}

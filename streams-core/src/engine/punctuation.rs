@@ -40,6 +40,11 @@ impl PunctuationQueue {
         self.schedules.insert((s.due, s.id), s);
     }
 
+    /// When the earliest schedule is due (`i64::MAX` if none).
+    pub(crate) fn next_due(&self) -> i64 {
+        self.schedules.keys().next().map_or(i64::MAX, |(due, _)| *due)
+    }
+
     /// Removes and returns the first schedule due at `now`, skipping cancelled ones.
     pub(crate) fn pop_due(&mut self, now: i64) -> Option<Schedule> {
         while let Some(entry) = self.schedules.first_entry() {

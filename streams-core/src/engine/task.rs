@@ -323,7 +323,8 @@ impl StreamTask {
                 topic: partition.topic.to_string(),
                 partition: partition.partition,
             })?;
-        self.queues[i].extend(&mut records.into_iter());
+        // Collecting a `Vec` into a `Vec` reuses it; the queue then copies in bulk.
+        self.queues[i].extend(records.into_iter().collect());
         Ok(())
     }
 
@@ -340,13 +341,7 @@ impl StreamTask {
     /// Processes the queued record with the smallest timestamp (ties: the
     /// first input partition). Returns whether a record was processed.
     pub fn process(&mut self) -> Result<bool, StreamsError> {
-        if self.state != TaskState::Running {
-            return Err(StreamsError::IllegalTaskState {
-                task: self.id(),
-                from: self.state.name(),
-                to: "processing",
-            });
-        }
+        self.ensure_running()?;
         let (i, offset) = if self.queues.len() == 1 {
             // One input partition: nothing to order, decode and process at once.
             match self.queues[0].process_next()? {
@@ -376,6 +371,51 @@ impl StreamTask {
         self.shared.processed.set(self.shared.processed.get() + 1);
         self.commit_needed = true;
         Ok(true)
+    }
+
+    /// Processes up to `max` records, firing stream-time punctuation after each
+    /// record that makes it due: the same outcome as calling [`process`] and
+    /// [`maybe_punctuate_stream_time`] in turn, with less work per record (a
+    /// task with one input partition runs records in a tight loop). Returns how
+    /// many records were processed. The Kafka runtime's poll loop uses this;
+    /// the test driver processes one record at a time.
+    ///
+    /// [`process`]: Self::process
+    /// [`maybe_punctuate_stream_time`]: Self::maybe_punctuate_stream_time
+    pub fn process_batch(&mut self, max: usize) -> Result<usize, StreamsError> {
+        self.ensure_running()?;
+        let mut done = 0;
+        while done < max {
+            if self.queues.len() == 1 {
+                let stop_at = self.shared.punctuations.borrow().stream_time.next_due();
+                let (n, last) = self.queues[0].process_run(max - done, stop_at)?;
+                if n == 0 {
+                    break;
+                }
+                self.consumed[0] = last.or(self.consumed[0]);
+                self.shared.processed.set(self.shared.processed.get() + n as u64);
+                self.commit_needed = true;
+                done += n;
+            } else if self.process()? {
+                done += 1;
+            } else {
+                break;
+            }
+            self.maybe_punctuate_stream_time()?;
+        }
+        Ok(done)
+    }
+
+    fn ensure_running(&self) -> Result<(), StreamsError> {
+        if self.state == TaskState::Running {
+            Ok(())
+        } else {
+            Err(StreamsError::IllegalTaskState {
+                task: self.id(),
+                from: self.state.name(),
+                to: "processing",
+            })
+        }
     }
 
     /// Fires due stream-time punctuations. Returns whether any fired.

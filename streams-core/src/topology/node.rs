@@ -145,9 +145,9 @@ impl<K: Clone + 'static, V: Clone + 'static> NodeFactory for SourceFactory<K, V>
 
 /// Deserializes records of its topics and forwards them to its children.
 pub(crate) struct SourceNode<K, V> {
-    key_serde: SharedSerde<K>,
-    value_serde: SharedSerde<V>,
-    extractor: TimestampExtractor<K, V>,
+    pub(crate) key_serde: SharedSerde<K>,
+    pub(crate) value_serde: SharedSerde<V>,
+    pub(crate) extractor: TimestampExtractor<K, V>,
     children: Children<K, V>,
 }
 
@@ -202,7 +202,7 @@ impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
 
 #[cold]
 #[inline(never)]
-fn undecodable(
+pub(crate) fn undecodable(
     tp: &TopicPartition,
     raw: &RawRecord,
     part: RecordPart,
@@ -219,7 +219,7 @@ fn undecodable(
 
 #[cold]
 #[inline(never)]
-fn invalid_timestamp(tp: &TopicPartition, raw: &RawRecord, timestamp: i64) -> StreamsError {
+pub(crate) fn invalid_timestamp(tp: &TopicPartition, raw: &RawRecord, timestamp: i64) -> StreamsError {
     StreamsError::InvalidTimestamp {
         topic: tp.topic.to_string(),
         partition: tp.partition,
