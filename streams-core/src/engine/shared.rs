@@ -162,7 +162,10 @@ impl TaskShared {
     pub(crate) fn on_processing_error(&self, node: &str, err: BoxError) -> Result<(), StreamsError> {
         let source = match err.downcast::<StreamsError>() {
             Ok(downstream) => return Err(*downstream),
-            Err(source) => source,
+            Err(other) => match other.downcast::<Box<StreamsError>>() {
+                Ok(downstream) => return Err(**downstream),
+                Err(source) => source,
+            },
         };
         let error = StreamsError::Processing {
             node: node.to_owned(),

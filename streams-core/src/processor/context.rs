@@ -14,9 +14,16 @@ use crate::store::KeyValueStoreHandle;
 
 /// A node that accepts records of `(K, V)`: the typed edge between a parent and
 /// a child. One virtual call per record per edge, no allocation.
+///
+/// The error is boxed so that the result fits in a register: every record
+/// crosses several of these calls, and a 112-byte `Result` returned through
+/// memory at each one measurably slowed the hot path.
 pub(crate) trait Downstream<K, V> {
-    fn accept(&self, record: Record<K, V>) -> Result<(), StreamsError>;
+    fn accept(&self, record: Record<K, V>) -> EdgeResult;
 }
+
+/// The result of an edge call; see [`Downstream`].
+pub(crate) type EdgeResult = Result<(), Box<StreamsError>>;
 
 /// A named typed edge to a child.
 pub(crate) type Edge<K, V> = (Arc<str>, Rc<dyn Downstream<K, V>>);
@@ -35,7 +42,7 @@ impl<K: Clone, V: Clone> Children<K, V> {
     /// the record itself. The one-child case, by far the most common, stays
     /// small enough to inline; fan-out is out of line.
     #[inline]
-    pub(crate) fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
+    pub(crate) fn forward(&self, record: Record<K, V>) -> EdgeResult {
         match self.nodes.as_slice() {
             [(_, only)] => only.accept(record),
             [] => Ok(()),
@@ -44,7 +51,7 @@ impl<K: Clone, V: Clone> Children<K, V> {
     }
 
     #[inline(never)]
-    fn fan_out(&self, record: Record<K, V>) -> Result<(), StreamsError> {
+    fn fan_out(&self, record: Record<K, V>) -> EdgeResult {
         let Some(((_, last), rest)) = self.nodes.split_last() else {
             return Ok(());
         };
@@ -54,13 +61,13 @@ impl<K: Clone, V: Clone> Children<K, V> {
         last.accept(record)
     }
 
-    fn forward_to(&self, parent: &str, child: &str, record: Record<K, V>) -> Result<(), StreamsError> {
+    fn forward_to(&self, parent: &str, child: &str, record: Record<K, V>) -> EdgeResult {
         match self.nodes.iter().find(|(name, _)| &**name == child) {
             Some((_, node)) => node.accept(record),
-            None => Err(StreamsError::UnknownChild {
+            None => Err(Box::new(StreamsError::UnknownChild {
                 node: parent.to_owned(),
                 child: child.to_owned(),
-            }),
+            })),
         }
     }
 }
@@ -82,12 +89,12 @@ impl<KOut: Clone + 'static, VOut: Clone + 'static> ProcessorContext<KOut, VOut> 
     /// descendants) finishes with the record before the next child gets it.
     #[inline]
     pub fn forward(&self, record: Record<KOut, VOut>) -> Result<(), StreamsError> {
-        self.children.forward(record)
+        self.children.forward(record).map_err(|e| *e)
     }
 
     /// Forwards a record to the child named `child` only.
     pub fn forward_to(&self, child: &str, record: Record<KOut, VOut>) -> Result<(), StreamsError> {
-        self.children.forward_to(&self.node_name, child, record)
+        self.children.forward_to(&self.node_name, child, record).map_err(|e| *e)
     }
 
     /// Schedules [`Processor::punctuate`](super::Processor::punctuate) every

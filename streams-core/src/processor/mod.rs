@@ -21,7 +21,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use context::ProcessorContext;
-pub(crate) use context::{Children, Downstream};
+pub(crate) use context::{Children, Downstream, EdgeResult};
 
 use crate::error::BoxError;
 use crate::record::Record;

@@ -18,7 +18,7 @@ use crate::engine::queue::{ErasedQueue, RecordQueue};
 use crate::engine::shared::TaskShared;
 use crate::engine::{OutgoingRecord, RawRecord, TopicPartition};
 use crate::error::{RecordPart, StreamsError, TopologyError};
-use crate::processor::{Children, Downstream, Processor, ProcessorContext, Punctuation};
+use crate::processor::{Children, Downstream, EdgeResult, Processor, ProcessorContext, Punctuation};
 use crate::record::Record;
 use crate::serde::{Payload, SharedSerde};
 use crate::time::{Clock, TimestampExtractor};
@@ -196,7 +196,7 @@ impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
 
     #[inline]
     pub(crate) fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
-        self.children.forward(record)
+        self.children.forward(record).map_err(|e| *e)
     }
 }
 
@@ -309,8 +309,8 @@ impl<P, KIn, VIn, KOut, VOut> ProcessorNode<P, KIn, VIn, KOut, VOut> {
 
     #[cold]
     #[inline(never)]
-    fn failed(&self, error: crate::error::BoxError) -> Result<(), StreamsError> {
-        self.shared.on_processing_error(&self.name, error)
+    fn failed(&self, error: crate::error::BoxError) -> EdgeResult {
+        self.shared.on_processing_error(&self.name, error).map_err(Box::new)
     }
 
     fn state(&self) -> Result<std::cell::RefMut<'_, ProcessorState<P, KOut, VOut>>, StreamsError> {
@@ -324,9 +324,9 @@ where
     P: Processor<KIn, VIn, KOut, VOut>,
 {
     #[inline]
-    fn accept(&self, record: Record<KIn, VIn>) -> Result<(), StreamsError> {
+    fn accept(&self, record: Record<KIn, VIn>) -> EdgeResult {
         let Ok(mut state) = self.state.try_borrow_mut() else {
-            return Err(self.reentered());
+            return Err(Box::new(self.reentered()));
         };
         let ProcessorState { processor, ctx } = &mut *state;
         match processor.process(ctx, record) {
@@ -425,45 +425,40 @@ struct SinkNode<K, V> {
 impl<K: 'static, V: 'static> SinkNode<K, V> {
     #[cold]
     #[inline(never)]
-    fn serialization_failed(
-        &self,
-        topic: &str,
-        part: RecordPart,
-        source: crate::error::SerdeError,
-    ) -> Result<(), StreamsError> {
+    fn serialization_failed(&self, topic: &str, part: RecordPart, source: crate::error::SerdeError) -> EdgeResult {
         let error = StreamsError::Serialization {
             node: self.name.to_string(),
             topic: topic.to_owned(),
             part,
             source,
         };
-        self.shared.on_production_error(&self.name, error)
+        self.shared.on_production_error(&self.name, error).map_err(Box::new)
     }
 
     #[cold]
     #[inline(never)]
-    fn send_failed(&self, error: StreamsError) -> Result<(), StreamsError> {
-        self.shared.on_production_error(&self.name, error)
+    fn send_failed(&self, error: StreamsError) -> EdgeResult {
+        self.shared.on_production_error(&self.name, error).map_err(Box::new)
     }
 
     #[cold]
     #[inline(never)]
-    fn negative_timestamp(&self, topic: &str, timestamp: i64) -> StreamsError {
-        StreamsError::NegativeOutputTimestamp {
+    fn negative_timestamp(&self, topic: &str, timestamp: i64) -> Box<StreamsError> {
+        Box::new(StreamsError::NegativeOutputTimestamp {
             node: self.name.to_string(),
             topic: topic.to_owned(),
             timestamp,
-        }
+        })
     }
 
     #[cold]
     #[inline(never)]
-    fn reentered(&self) -> StreamsError {
-        StreamsError::Processing {
+    fn reentered(&self) -> Box<StreamsError> {
+        Box::new(StreamsError::Processing {
             node: self.name.to_string(),
             task: self.shared.task_id,
             source: "sink re-entered while already running".into(),
-        }
+        })
     }
 
     fn partition(&self, topic: &str, record: &Record<K, V>) -> Option<i32> {
@@ -474,7 +469,7 @@ impl<K: 'static, V: 'static> SinkNode<K, V> {
 }
 
 impl<K: 'static, V: 'static> Downstream<K, V> for SinkNode<K, V> {
-    fn accept(&self, record: Record<K, V>) -> Result<(), StreamsError> {
+    fn accept(&self, record: Record<K, V>) -> EdgeResult {
         let topic: Cow<'_, str> = match &self.topic {
             SinkTopic::Fixed(t) => Cow::Borrowed(t),
             SinkTopic::Extractor(f) => Cow::Owned(f(&record)),
