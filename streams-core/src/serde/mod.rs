@@ -68,6 +68,17 @@ pub trait Serde<T>: Send + Sync + 'static {
 /// A shareable, type-erased serde.
 pub type SharedSerde<T> = Arc<dyn Serde<T>>;
 
+/// A shared serde is a serde, so one can be passed wherever a serde is taken.
+impl<T: 'static> Serde<T> for Arc<dyn Serde<T>> {
+    fn serialize_into(&self, topic: &str, value: &T, buf: &mut Vec<u8>) -> Result<Payload, SerdeError> {
+        (**self).serialize_into(topic, value, buf)
+    }
+
+    fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<T, SerdeError> {
+        (**self).deserialize(topic, data)
+    }
+}
+
 /// The serde a type uses unless another is given.
 pub trait DefaultSerde: Sized + 'static {
     /// The serde type.

@@ -33,6 +33,18 @@ pub struct StateStoreContext {
     pub state_dir: PathBuf,
 }
 
+impl StateStoreContext {
+    /// The context of a store of `task_id` in `application_id`, with its task
+    /// state directory (for store implementations and their tests).
+    pub fn new(application_id: impl Into<Arc<str>>, task_id: TaskId, state_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            application_id: application_id.into(),
+            task_id,
+            state_dir: state_dir.into(),
+        }
+    }
+}
+
 /// The lifecycle every store has.
 ///
 /// All methods are called by the owning task, on its thread:
