@@ -21,7 +21,7 @@ use crate::error::{RecordPart, StreamsError, TopologyError};
 use crate::processor::{Children, Downstream, EdgeResult, Processor, ProcessorContext, Punctuation};
 use crate::record::Record;
 use crate::serde::{Payload, SharedSerde};
-use crate::time::{Clock, TimestampExtractor};
+use crate::time::TimestampExtractor;
 
 /// The key and value types of an edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +143,8 @@ impl<K: Clone + 'static, V: Clone + 'static> NodeFactory for SourceFactory<K, V>
     }
 }
 
-/// Deserializes records of its topics and forwards them to its children.
+/// The source node of a task: its serdes and timestamp extractor (used by the
+/// input queues, which decode records) and its children.
 pub(crate) struct SourceNode<K, V> {
     pub(crate) key_serde: SharedSerde<K>,
     pub(crate) value_serde: SharedSerde<V>,
@@ -152,48 +153,7 @@ pub(crate) struct SourceNode<K, V> {
 }
 
 impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
-    /// Deserializes a raw record and extracts its timestamp. The headers are
-    /// moved out of `raw` unless `keep_headers` (the raw record is kept to be
-    /// dead-lettered later).
-    #[inline]
-    pub(crate) fn decode(
-        &self,
-        tp: &TopicPartition,
-        raw: &mut RawRecord,
-        partition_time: i64,
-        clock: &dyn Clock,
-        keep_headers: bool,
-    ) -> Result<Record<K, V>, StreamsError> {
-        let key = match self.key_serde.deserialize(&tp.topic, raw.key.as_deref()) {
-            Ok(k) => k,
-            Err(e) => return Err(undecodable(tp, raw, RecordPart::Key, e)),
-        };
-        let value = match self.value_serde.deserialize(&tp.topic, raw.value.as_deref()) {
-            Ok(v) => v,
-            Err(e) => return Err(undecodable(tp, raw, RecordPart::Value, e)),
-        };
-        let headers = if keep_headers {
-            raw.headers.clone()
-        } else {
-            std::mem::take(&mut raw.headers)
-        };
-        let mut record = Record {
-            key,
-            value,
-            timestamp: raw.timestamp,
-            headers,
-        };
-        let timestamp = self.extractor.extract(&record, partition_time, clock);
-        if timestamp < 0 {
-            if !keep_headers {
-                raw.headers = std::mem::take(&mut record.headers);
-            }
-            return Err(invalid_timestamp(tp, raw, timestamp));
-        }
-        record.timestamp = timestamp;
-        Ok(record)
-    }
-
+    /// Sends a decoded record to the source's children.
     #[inline]
     pub(crate) fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
         self.children.forward(record).map_err(|e| *e)
