@@ -44,7 +44,9 @@ pub use store::{
     StateStore, StateStoreContext, StoreBuilder, StoreHandle,
 };
 pub use time::{Clock, MockClock, SystemClock, TimestampExtractor};
-pub use topology::{OffsetReset, Sink, SinkTopic, Source, Subscription, Topology, TopologyDescription};
+pub use topology::{
+    OffsetReset, Sink, SinkSpec, SinkTopic, Source, SourceSpec, Subscription, Topology, TopologyDescription,
+};
 
 /// Everything an application needs.
 pub mod prelude {

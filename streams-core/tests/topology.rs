@@ -7,7 +7,7 @@
 // A failing test panics: that is how it reports.
 #![allow(clippy::unwrap_used)]
 
-use streams_core::TopologyError;
+use streams_core::{SinkSpec, SourceSpec, TopologyError};
 use streams_core::prelude::*;
 
 struct Pass;
@@ -29,11 +29,11 @@ impl Processor<String, String, String, u64> for Len {
     }
 }
 
-fn src(topic: &str) -> Source<String, String> {
+fn src(topic: &str) -> SourceSpec<String, String, impl Serde<String>, impl Serde<String>> {
     Source::new(topic)
 }
 
-fn sink(topic: &str) -> Sink<String, String> {
+fn sink(topic: &str) -> SinkSpec<String, String, impl Serde<String>, impl Serde<String>> {
     Sink::new(topic)
 }
 

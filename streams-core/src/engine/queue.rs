@@ -15,6 +15,7 @@ use super::shared::{Current, TaskShared};
 use super::{RawRecord, TopicPartition};
 use crate::error::{RecordPart, SerdeError, StreamsError};
 use crate::record::Record;
+use crate::serde::Serde;
 use crate::topology::node::{SourceNode, invalid_timestamp, undecodable};
 
 pub(crate) trait ErasedQueue {
@@ -41,19 +42,24 @@ pub(crate) trait ErasedQueue {
 /// A decoded record and the raw record it came from.
 type Head<K, V> = (Record<K, V>, RawRecord);
 
-pub(crate) struct RecordQueue<K, V> {
+pub(crate) struct RecordQueue<K, V, KS, VS> {
     index: usize,
     tp: TopicPartition,
     raw: VecDeque<RawRecord>,
     head: Option<Head<K, V>>,
     /// Largest valid timestamp read from this partition, or -1.
     partition_time: i64,
-    source: Rc<SourceNode<K, V>>,
+    source: Rc<SourceNode<K, V, KS, VS>>,
     shared: Rc<TaskShared>,
 }
 
-impl<K, V> RecordQueue<K, V> {
-    pub(crate) fn new(index: usize, tp: TopicPartition, source: Rc<SourceNode<K, V>>, shared: Rc<TaskShared>) -> Self {
+impl<K, V, KS, VS> RecordQueue<K, V, KS, VS> {
+    pub(crate) fn new(
+        index: usize,
+        tp: TopicPartition,
+        source: Rc<SourceNode<K, V, KS, VS>>,
+        shared: Rc<TaskShared>,
+    ) -> Self {
         Self {
             index,
             tp,
@@ -66,7 +72,7 @@ impl<K, V> RecordQueue<K, V> {
     }
 }
 
-impl<K: Clone + 'static, V: Clone + 'static> RecordQueue<K, V> {
+impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> RecordQueue<K, V, KS, VS> {
     /// Reads the next raw record that decodes and hands it, with its raw
     /// record, to `then`. Records that do not decode, or whose timestamp is
     /// invalid, go to the deserialization handler, which skips them or fails.
@@ -159,7 +165,7 @@ impl<K: Clone + 'static, V: Clone + 'static> RecordQueue<K, V> {
     }
 }
 
-impl<K: Clone + 'static, V: Clone + 'static> ErasedQueue for RecordQueue<K, V> {
+impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> ErasedQueue for RecordQueue<K, V, KS, VS> {
     fn len(&self) -> usize {
         self.raw.len() + usize::from(self.head.is_some())
     }

@@ -24,12 +24,13 @@ use std::sync::Arc;
 use regex::Regex;
 
 pub use describe::{NodeDescription, NodeKindDescription, SubtopologyDescription, TopologyDescription};
-pub use sink::{Sink, SinkTopic, StreamPartitioner};
-pub use source::{OffsetReset, Source, Subscription};
+pub use sink::{Sink, SinkSpec, SinkTopic, StreamPartitioner};
+pub use source::{OffsetReset, Source, SourceSpec, Subscription};
 
 use crate::error::TopologyError;
 use crate::processor::Processor;
 use crate::record::Data;
+use crate::serde::Serde;
 use crate::store::StoreBuilder;
 use node::{NodeFactory, ProcessorFactory, SinkFactory, SourceFactory};
 
@@ -178,10 +179,10 @@ impl Topology {
     /// Adds a source node reading `source`'s topics or pattern.
     ///
     /// A topic can be read by one source only.
-    pub fn add_source<K: Data, V: Data>(
+    pub fn add_source<K: Data, V: Data, KS: Serde<K>, VS: Serde<V>>(
         &mut self,
         name: &str,
-        source: Source<K, V>,
+        source: SourceSpec<K, V, KS, VS>,
     ) -> Result<&mut Self, TopologyError> {
         self.check_new_name(name)?;
         let (topics, pattern) = match source.subscription {
@@ -260,10 +261,10 @@ impl Topology {
     }
 
     /// Adds a sink writing what `parents` forward.
-    pub fn add_sink<K: Data, V: Data>(
+    pub fn add_sink<K: Data, V: Data, KS: Serde<K>, VS: Serde<V>>(
         &mut self,
         name: &str,
-        sink: Sink<K, V>,
+        sink: SinkSpec<K, V, KS, VS>,
         parents: &[&str],
     ) -> Result<&mut Self, TopologyError> {
         self.check_new_name(name)?;

@@ -20,7 +20,7 @@ use crate::engine::{OutgoingRecord, RawRecord, TopicPartition};
 use crate::error::{RecordPart, StreamsError, TopologyError};
 use crate::processor::{Children, Downstream, EdgeResult, Processor, ProcessorContext, Punctuation};
 use crate::record::Record;
-use crate::serde::{Payload, SharedSerde};
+use crate::serde::{Payload, Serde};
 use crate::time::TimestampExtractor;
 
 /// The key and value types of an edge.
@@ -113,13 +113,13 @@ fn typed_children<K: Clone + 'static, V: Clone + 'static>(
 
 // ---------------------------------------------------------------- sources
 
-pub(crate) struct SourceFactory<K, V> {
-    pub(crate) key_serde: SharedSerde<K>,
-    pub(crate) value_serde: SharedSerde<V>,
+pub(crate) struct SourceFactory<K, V, KS, VS> {
+    pub(crate) key_serde: Arc<KS>,
+    pub(crate) value_serde: Arc<VS>,
     pub(crate) extractor: TimestampExtractor<K, V>,
 }
 
-impl<K: Clone + 'static, V: Clone + 'static> NodeFactory for SourceFactory<K, V> {
+impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> NodeFactory for SourceFactory<K, V, KS, VS> {
     fn input(&self) -> Option<TypeSig> {
         None
     }
@@ -143,16 +143,16 @@ impl<K: Clone + 'static, V: Clone + 'static> NodeFactory for SourceFactory<K, V>
     }
 }
 
-/// The source node of a task: its serdes and timestamp extractor (used by the
-/// input queues, which decode records) and its children.
-pub(crate) struct SourceNode<K, V> {
-    pub(crate) key_serde: SharedSerde<K>,
-    pub(crate) value_serde: SharedSerde<V>,
+/// The source node of a task: its serdes and timestamp extractor (concrete
+/// types, so the input queues' decoding inlines) and its children.
+pub(crate) struct SourceNode<K, V, KS, VS> {
+    pub(crate) key_serde: Arc<KS>,
+    pub(crate) value_serde: Arc<VS>,
     pub(crate) extractor: TimestampExtractor<K, V>,
     children: Children<K, V>,
 }
 
-impl<K: Clone + 'static, V: Clone + 'static> SourceNode<K, V> {
+impl<K: Clone + 'static, V: Clone + 'static, KS, VS> SourceNode<K, V, KS, VS> {
     /// Sends a decoded record to the source's children.
     #[inline]
     pub(crate) fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
@@ -188,7 +188,7 @@ pub(crate) fn invalid_timestamp(tp: &TopicPartition, raw: &RawRecord, timestamp:
     }
 }
 
-impl<K: Clone + 'static, V: Clone + 'static> QueueFactory for SourceNode<K, V> {
+impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> QueueFactory for SourceNode<K, V, KS, VS> {
     fn new_queue(self: Rc<Self>, index: usize, tp: TopicPartition, shared: Rc<TaskShared>) -> Box<dyn ErasedQueue> {
         Box::new(RecordQueue::new(index, tp, self, shared))
     }
@@ -336,14 +336,14 @@ where
 
 // ------------------------------------------------------------------ sinks
 
-pub(crate) struct SinkFactory<K, V> {
+pub(crate) struct SinkFactory<K, V, KS, VS> {
     pub(crate) topic: SinkTopic<K, V>,
-    pub(crate) key_serde: SharedSerde<K>,
-    pub(crate) value_serde: SharedSerde<V>,
+    pub(crate) key_serde: Arc<KS>,
+    pub(crate) value_serde: Arc<VS>,
     pub(crate) partitioner: Option<StreamPartitioner<K, V>>,
 }
 
-impl<K: Clone + 'static, V: Clone + 'static> NodeFactory for SinkFactory<K, V> {
+impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> NodeFactory for SinkFactory<K, V, KS, VS> {
     fn input(&self) -> Option<TypeSig> {
         Some(TypeSig::of::<K, V>())
     }
@@ -372,17 +372,17 @@ impl<K: Clone + 'static, V: Clone + 'static> NodeFactory for SinkFactory<K, V> {
 
 /// Serializes records (into buffers reused for every record) and hands them to
 /// the collector.
-struct SinkNode<K, V> {
+struct SinkNode<K, V, KS, VS> {
     name: Arc<str>,
     topic: SinkTopic<K, V>,
-    key_serde: SharedSerde<K>,
-    value_serde: SharedSerde<V>,
+    key_serde: Arc<KS>,
+    value_serde: Arc<VS>,
     partitioner: Option<StreamPartitioner<K, V>>,
     shared: Rc<TaskShared>,
     buffers: RefCell<(Vec<u8>, Vec<u8>)>,
 }
 
-impl<K: 'static, V: 'static> SinkNode<K, V> {
+impl<K: 'static, V: 'static, KS, VS> SinkNode<K, V, KS, VS> {
     #[cold]
     #[inline(never)]
     fn serialization_failed(&self, topic: &str, part: RecordPart, source: crate::error::SerdeError) -> EdgeResult {
@@ -428,7 +428,7 @@ impl<K: 'static, V: 'static> SinkNode<K, V> {
     }
 }
 
-impl<K: 'static, V: 'static> Downstream<K, V> for SinkNode<K, V> {
+impl<K: 'static, V: 'static, KS: Serde<K>, VS: Serde<V>> Downstream<K, V> for SinkNode<K, V, KS, VS> {
     fn accept(&self, record: Record<K, V>) -> EdgeResult {
         let topic: Cow<'_, str> = match &self.topic {
             SinkTopic::Fixed(t) => Cow::Borrowed(t),

@@ -1,5 +1,6 @@
 //! How a sink writes: topic (fixed or per record), serdes, partitioner.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::record::Record;
@@ -47,38 +48,46 @@ impl<K, V> From<String> for SinkTopic<K, V> {
     }
 }
 
-/// The specification of a sink node, passed to
+/// Builds sink specifications: `Sink::<K, V>::new(topic)` or
+/// `Sink::with_serdes(topic, key_serde, value_serde)`, passed to
 /// [`Topology::add_sink`](super::Topology::add_sink).
-#[must_use]
-pub struct Sink<K, V> {
-    pub(crate) topic: SinkTopic<K, V>,
-    pub(crate) key_serde: SharedSerde<K>,
-    pub(crate) value_serde: SharedSerde<V>,
-    pub(crate) partitioner: Option<StreamPartitioner<K, V>>,
-}
+pub struct Sink<K, V>(PhantomData<fn() -> (K, V)>);
 
 impl<K: DefaultSerde, V: DefaultSerde> Sink<K, V> {
     /// Writes to `topic` with the default serdes of `K` and `V`.
-    pub fn new(topic: impl Into<SinkTopic<K, V>>) -> Self {
-        Self::with_serdes(topic, K::Serde::default(), V::Serde::default())
+    pub fn new(topic: impl Into<SinkTopic<K, V>>) -> SinkSpec<K, V, K::Serde, V::Serde> {
+        Sink::with_serdes(topic, K::Serde::default(), V::Serde::default())
     }
 }
 
 impl<K: 'static, V: 'static> Sink<K, V> {
     /// Writes to `topic` with explicit serdes.
-    pub fn with_serdes(
+    pub fn with_serdes<KS: Serde<K>, VS: Serde<V>>(
         topic: impl Into<SinkTopic<K, V>>,
-        key_serde: impl Serde<K>,
-        value_serde: impl Serde<V>,
-    ) -> Self {
-        Self {
+        key_serde: KS,
+        value_serde: VS,
+    ) -> SinkSpec<K, V, KS, VS> {
+        SinkSpec {
             topic: topic.into(),
             key_serde: Arc::new(key_serde),
             value_serde: Arc::new(value_serde),
             partitioner: None,
         }
     }
+}
 
+/// Where and how a sink node writes: made by [`Sink`], refined with the
+/// `with_*` methods. As with [`SourceSpec`](super::SourceSpec), the serde types
+/// are kept so that encoding is a static call.
+#[must_use]
+pub struct SinkSpec<K, V, KS = SharedSerde<K>, VS = SharedSerde<V>> {
+    pub(crate) topic: SinkTopic<K, V>,
+    pub(crate) key_serde: Arc<KS>,
+    pub(crate) value_serde: Arc<VS>,
+    pub(crate) partitioner: Option<StreamPartitioner<K, V>>,
+}
+
+impl<K: 'static, V: 'static, KS: Serde<K>, VS: Serde<V>> SinkSpec<K, V, KS, VS> {
     /// Sets a partitioner. Default: the producer's (murmur2 of the key bytes).
     pub fn with_partitioner(mut self, f: impl Fn(&str, &K, &V, u32) -> Option<u32> + Send + Sync + 'static) -> Self {
         self.partitioner = Some(Arc::new(f));

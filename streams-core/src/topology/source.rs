@@ -1,5 +1,6 @@
 //! How a source node reads: topics or a pattern, serdes, timestamps, offset reset.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::serde::{DefaultSerde, Serde, SharedSerde};
@@ -57,33 +58,27 @@ pub enum OffsetReset {
     None,
 }
 
-/// The specification of a source node, passed to
+/// Builds source specifications: `Source::<K, V>::new(topics)` or
+/// `Source::with_serdes(topics, key_serde, value_serde)`, passed to
 /// [`Topology::add_source`](super::Topology::add_source).
-#[must_use]
-pub struct Source<K, V> {
-    pub(crate) subscription: Subscription,
-    pub(crate) key_serde: SharedSerde<K>,
-    pub(crate) value_serde: SharedSerde<V>,
-    pub(crate) extractor: TimestampExtractor<K, V>,
-    pub(crate) offset_reset: Option<OffsetReset>,
-}
+pub struct Source<K, V>(PhantomData<fn() -> (K, V)>);
 
 impl<K: DefaultSerde, V: DefaultSerde> Source<K, V> {
     /// Reads `subscription` with the default serdes of `K` and `V`, the
     /// record-timestamp extractor and the configured offset reset.
-    pub fn new(subscription: impl Into<Subscription>) -> Self {
-        Self::with_serdes(subscription, K::Serde::default(), V::Serde::default())
+    pub fn new(subscription: impl Into<Subscription>) -> SourceSpec<K, V, K::Serde, V::Serde> {
+        Source::with_serdes(subscription, K::Serde::default(), V::Serde::default())
     }
 }
 
 impl<K: 'static, V: 'static> Source<K, V> {
     /// Reads `subscription` with explicit serdes.
-    pub fn with_serdes(
+    pub fn with_serdes<KS: Serde<K>, VS: Serde<V>>(
         subscription: impl Into<Subscription>,
-        key_serde: impl Serde<K>,
-        value_serde: impl Serde<V>,
-    ) -> Self {
-        Self {
+        key_serde: KS,
+        value_serde: VS,
+    ) -> SourceSpec<K, V, KS, VS> {
+        SourceSpec {
             subscription: subscription.into(),
             key_serde: Arc::new(key_serde),
             value_serde: Arc::new(value_serde),
@@ -91,17 +86,45 @@ impl<K: 'static, V: 'static> Source<K, V> {
             offset_reset: None,
         }
     }
+}
 
+/// What a source node reads and how: made by [`Source`], refined with the
+/// `with_*` methods.
+///
+/// The serde types `KS` and `VS` are kept, not erased, all the way into the
+/// task's input queues, so decoding is a static call the compiler can inline
+/// (four virtual calls per record fewer, measured in the stateless_chain
+/// benchmark). A [`SharedSerde`] works too, where one must be chosen at run time.
+#[must_use]
+pub struct SourceSpec<K, V, KS = SharedSerde<K>, VS = SharedSerde<V>> {
+    pub(crate) subscription: Subscription,
+    pub(crate) key_serde: Arc<KS>,
+    pub(crate) value_serde: Arc<VS>,
+    pub(crate) extractor: TimestampExtractor<K, V>,
+    pub(crate) offset_reset: Option<OffsetReset>,
+}
+
+impl<K: 'static, V: 'static, KS: Serde<K>, VS: Serde<V>> SourceSpec<K, V, KS, VS> {
     /// Replaces the key serde.
-    pub fn with_key_serde(mut self, serde: impl Serde<K>) -> Self {
-        self.key_serde = Arc::new(serde);
-        self
+    pub fn with_key_serde<KS2: Serde<K>>(self, serde: KS2) -> SourceSpec<K, V, KS2, VS> {
+        SourceSpec {
+            subscription: self.subscription,
+            key_serde: Arc::new(serde),
+            value_serde: self.value_serde,
+            extractor: self.extractor,
+            offset_reset: self.offset_reset,
+        }
     }
 
     /// Replaces the value serde.
-    pub fn with_value_serde(mut self, serde: impl Serde<V>) -> Self {
-        self.value_serde = Arc::new(serde);
-        self
+    pub fn with_value_serde<VS2: Serde<V>>(self, serde: VS2) -> SourceSpec<K, V, KS, VS2> {
+        SourceSpec {
+            subscription: self.subscription,
+            key_serde: self.key_serde,
+            value_serde: Arc::new(serde),
+            extractor: self.extractor,
+            offset_reset: self.offset_reset,
+        }
     }
 
     /// Sets the timestamp extractor. Default: the Kafka record's timestamp.
