@@ -7,8 +7,8 @@
 // A failing test panics: that is how it reports.
 #![allow(clippy::unwrap_used)]
 
-use streams_core::{SinkSpec, SourceSpec, TopologyError};
 use streams_core::prelude::*;
+use streams_core::{SinkSpec, SourceSpec, TopologyError};
 
 struct Pass;
 

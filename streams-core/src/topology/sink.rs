@@ -55,6 +55,10 @@ pub struct Sink<K, V>(PhantomData<fn() -> (K, V)>);
 
 impl<K: DefaultSerde, V: DefaultSerde> Sink<K, V> {
     /// Writes to `topic` with the default serdes of `K` and `V`.
+    #[expect(
+        clippy::new_ret_no_self,
+        reason = "`Sink::<K, V>::new(..)` reads like Kafka Streams; the spec it returns carries the serde types"
+    )]
     pub fn new(topic: impl Into<SinkTopic<K, V>>) -> SinkSpec<K, V, K::Serde, V::Serde> {
         Sink::with_serdes(topic, K::Serde::default(), V::Serde::default())
     }

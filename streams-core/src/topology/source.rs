@@ -66,6 +66,10 @@ pub struct Source<K, V>(PhantomData<fn() -> (K, V)>);
 impl<K: DefaultSerde, V: DefaultSerde> Source<K, V> {
     /// Reads `subscription` with the default serdes of `K` and `V`, the
     /// record-timestamp extractor and the configured offset reset.
+    #[expect(
+        clippy::new_ret_no_self,
+        reason = "`Source::<K, V>::new(..)` reads like Kafka Streams; the spec it returns carries the serde types"
+    )]
     pub fn new(subscription: impl Into<Subscription>) -> SourceSpec<K, V, K::Serde, V::Serde> {
         Source::with_serdes(subscription, K::Serde::default(), V::Serde::default())
     }
