@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use crate::error::SerdeError;
 
-pub use bincode_serde::Bincode;
+pub use bincode_serde::{BINCODE_LIMIT, Bincode};
 pub use json::Json;
 pub use option::OptionSerde;
 pub use primitive::{
