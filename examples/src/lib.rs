@@ -7,3 +7,8 @@
 //!   stream-time punctuator that emits the counts.
 
 pub mod word_count;
+
+/// The README's code blocks, compiled and run as doc-tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
