@@ -16,7 +16,7 @@ use super::{RawRecord, TopicPartition};
 use crate::error::{RecordPart, SerdeError, StreamsError};
 use crate::record::Record;
 use crate::serde::Serde;
-use crate::topology::node::{SourceNode, invalid_timestamp, undecodable};
+use crate::topology::node::SourceNode;
 
 pub(crate) trait ErasedQueue {
     /// Records queued, head included.
@@ -49,6 +49,9 @@ pub(crate) struct RecordQueue<K, V, KS, VS> {
     head: Option<Head<K, V>>,
     /// Largest valid timestamp read from this partition, or -1.
     partition_time: i64,
+    /// Whether source bytes are kept for a dead-letter topic (fixed by the
+    /// configuration, so read once rather than per record).
+    keep_source_bytes: bool,
     source: Rc<SourceNode<K, V, KS, VS>>,
     shared: Rc<TaskShared>,
 }
@@ -66,6 +69,7 @@ impl<K, V, KS, VS> RecordQueue<K, V, KS, VS> {
             raw: VecDeque::new(),
             head: None,
             partition_time: -1,
+            keep_source_bytes: shared.keeps_source_bytes(),
             source,
             shared,
         }
@@ -86,7 +90,7 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> RecordQ
         &mut self,
         then: impl FnOnce(&mut Self, Record<K, V>, RawRecord) -> R,
     ) -> Result<Option<R>, StreamsError> {
-        let keep = self.shared.keeps_source_bytes();
+        let keep = self.keep_source_bytes;
         while let Some(mut raw) = self.raw.pop_front() {
             let source = &*self.source;
             let key = match source.key_serde.deserialize(&self.tp.topic, raw.key.as_deref()) {
@@ -133,14 +137,25 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> RecordQ
     #[cold]
     #[inline(never)]
     fn skip_undecodable(&self, raw: &RawRecord, part: RecordPart, source: SerdeError) -> Result<(), StreamsError> {
-        let error = undecodable(&self.tp, raw, part, source);
+        let error = StreamsError::Deserialization {
+            topic: self.tp.topic.to_string(),
+            partition: self.tp.partition,
+            offset: raw.offset,
+            part,
+            source,
+        };
         self.shared.on_deserialization_error(self.index, raw, error)
     }
 
     #[cold]
     #[inline(never)]
     fn skip_invalid_timestamp(&self, raw: &RawRecord, timestamp: i64) -> Result<(), StreamsError> {
-        let error = invalid_timestamp(&self.tp, raw, timestamp);
+        let error = StreamsError::InvalidTimestamp {
+            topic: self.tp.topic.to_string(),
+            partition: self.tp.partition,
+            offset: raw.offset,
+            timestamp,
+        };
         self.shared.on_deserialization_error(self.index, raw, error)
     }
 
@@ -153,7 +168,7 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> RecordQ
             offset,
         }));
         // The source bytes are only needed to dead-letter a record that fails downstream.
-        if self.shared.keeps_source_bytes() {
+        if self.keep_source_bytes {
             *self.shared.current_raw.borrow_mut() = Some(raw);
         } else {
             // Freed before the record goes down: the chain's own allocations

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use super::sink::{SinkTopic, StreamPartitioner};
 use crate::engine::queue::{ErasedQueue, RecordQueue};
 use crate::engine::shared::TaskShared;
-use crate::engine::{OutgoingRecord, RawRecord, TopicPartition};
+use crate::engine::{OutgoingRecord, TopicPartition};
 use crate::error::{RecordPart, StreamsError, TopologyError};
 use crate::processor::{Children, Downstream, EdgeResult, Processor, ProcessorContext, Punctuation};
 use crate::record::Record;
@@ -157,34 +157,6 @@ impl<K: Clone + 'static, V: Clone + 'static, KS, VS> SourceNode<K, V, KS, VS> {
     #[inline]
     pub(crate) fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
         self.children.forward(record).map_err(|e| *e)
-    }
-}
-
-#[cold]
-#[inline(never)]
-pub(crate) fn undecodable(
-    tp: &TopicPartition,
-    raw: &RawRecord,
-    part: RecordPart,
-    source: crate::error::SerdeError,
-) -> StreamsError {
-    StreamsError::Deserialization {
-        topic: tp.topic.to_string(),
-        partition: tp.partition,
-        offset: raw.offset,
-        part,
-        source,
-    }
-}
-
-#[cold]
-#[inline(never)]
-pub(crate) fn invalid_timestamp(tp: &TopicPartition, raw: &RawRecord, timestamp: i64) -> StreamsError {
-    StreamsError::InvalidTimestamp {
-        topic: tp.topic.to_string(),
-        partition: tp.partition,
-        offset: raw.offset,
-        timestamp,
     }
 }
 
