@@ -116,6 +116,7 @@ fn engine_task(sink: Rc<RefCell<CountingSink>>) -> StreamTask {
         config: StreamsConfig::new("bench"),
         clock: Arc::new(MockClock::new(0)),
         collector: sink,
+        cache: streams_core::store::ThreadCache::new(0),
     };
     let mut task = StreamTask::new(&topology, TaskId::new(0, 0), vec![TopicPartition::new("in", 0)], env).unwrap();
     task.initialize().unwrap();

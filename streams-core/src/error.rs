@@ -274,6 +274,9 @@ pub enum StreamsError {
         #[source]
         source: BoxError,
     },
+    /// A task's state directory, lock or checkpoint failed.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
     /// A store is already borrowed (a processor kept a read or write guard while forwarding).
     #[error("state store {store} is in use elsewhere (a guard was held across a forward)")]
     StoreBusy {
@@ -360,6 +363,7 @@ impl StreamsError {
             StreamsError::Production { .. } => "Production",
             StreamsError::Store { .. } => "Store",
             StreamsError::StoreBusy { .. } => "StoreBusy",
+            StreamsError::State(_) => "State",
             StreamsError::StoreNotConnected { .. } => "StoreNotConnected",
             StreamsError::StoreTypeMismatch { .. } => "StoreTypeMismatch",
             StreamsError::UnknownChild { .. } => "UnknownChild",

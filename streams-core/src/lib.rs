@@ -27,6 +27,7 @@ pub mod handler;
 pub mod processor;
 pub mod record;
 pub mod serde;
+pub mod state;
 pub mod store;
 pub mod time;
 pub mod topology;

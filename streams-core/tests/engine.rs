@@ -78,6 +78,7 @@ fn task(collector: Rc<RefCell<Collected>>) -> StreamTask {
         config: StreamsConfig::new("engine-test"),
         clock: Arc::new(MockClock::new(0)),
         collector,
+        cache: streams_core::store::ThreadCache::new(0),
     };
     let inputs = vec![TopicPartition::new("a", 3), TopicPartition::new("b", 3)];
     StreamTask::new(&topology(), TaskId::new(0, 3), inputs, env).unwrap()
@@ -151,6 +152,7 @@ fn tasks_only_accept_partitions_their_sources_read() {
         config: StreamsConfig::new("engine-test"),
         clock: Arc::new(MockClock::new(0)),
         collector,
+        cache: streams_core::store::ThreadCache::new(0),
     };
     let err = StreamTask::new(
         &topology(),
@@ -191,6 +193,7 @@ fn custom_partitioner_chooses_the_partition() {
         config: StreamsConfig::new("engine-test"),
         clock: Arc::new(MockClock::new(0)),
         collector: Rc::new(RefCell::new(Spy(seen.clone()))),
+        cache: streams_core::store::ThreadCache::new(0),
     };
     let mut task = StreamTask::new(&topology(), TaskId::new(0, 3), vec![TopicPartition::new("a", 3)], env).unwrap();
     task.initialize().unwrap();
@@ -233,6 +236,7 @@ fn marks_task(inputs: &[&str], collector: Rc<RefCell<Collected>>) -> StreamTask 
         config: StreamsConfig::new("engine-test"),
         clock: Arc::new(MockClock::new(0)),
         collector,
+        cache: streams_core::store::ThreadCache::new(0),
     };
     let inputs = inputs.iter().map(|t| TopicPartition::new(*t, 0)).collect();
     let mut task = StreamTask::new(&t, TaskId::new(0, 0), inputs, env).unwrap();

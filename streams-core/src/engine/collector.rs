@@ -33,4 +33,11 @@ pub trait RecordCollector {
     fn partition_count(&self, topic: &str) -> Option<u32>;
     /// Waits until everything sent so far is acknowledged.
     fn flush(&mut self) -> Result<(), BoxError>;
+    /// The offset of the last acknowledged record sent to `topic`-`partition`
+    /// (after a `flush`), if the collector knows it. Tasks checkpoint their
+    /// changelogs with it.
+    fn last_offset(&self, topic: &str, partition: i32) -> Option<i64> {
+        let _ = (topic, partition);
+        None
+    }
 }

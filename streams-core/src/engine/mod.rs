@@ -21,7 +21,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use collector::{OutgoingRecord, RecordCollector};
-pub use task::{StreamTask, TaskEnv, TaskMetrics, TaskState};
+pub use task::{ChangelogPartition, RestoreProgress, StreamTask, TaskEnv, TaskMetrics, TaskState};
 
 use crate::record::Headers;
 

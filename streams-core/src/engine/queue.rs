@@ -163,6 +163,7 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> RecordQ
     #[inline(always)]
     fn forward(&mut self, record: Record<K, V>, raw: RawRecord) -> Result<i64, StreamsError> {
         let offset = raw.offset;
+        self.shared.current_timestamp.set(record.timestamp);
         self.shared.current.set(Some(Current {
             queue: self.index,
             offset,

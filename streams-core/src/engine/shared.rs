@@ -61,6 +61,9 @@ pub(crate) struct TaskShared {
     pub(crate) inputs: RefCell<Vec<TopicPartition>>,
     pub(crate) stream_time: Cell<i64>,
     pub(crate) current: Cell<Option<Current>>,
+    /// The timestamp of the record being processed (the punctuation time
+    /// inside a punctuator): what store writes are stamped with.
+    pub(crate) current_timestamp: Cell<i64>,
     /// The source bytes of the record being processed, for dead-lettering.
     pub(crate) current_raw: RefCell<Option<RawRecord>>,
     pub(crate) commit_requested: Cell<bool>,
@@ -87,6 +90,7 @@ impl TaskShared {
             inputs: RefCell::new(Vec::new()),
             stream_time: Cell::new(-1),
             current: Cell::new(None),
+            current_timestamp: Cell::new(0),
             current_raw: RefCell::new(None),
             commit_requested: Cell::new(false),
             punctuations: RefCell::new(Punctuations::default()),

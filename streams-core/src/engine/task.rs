@@ -13,7 +13,8 @@ use super::{RawRecord, RecordCollector, TaskId, TopicPartition};
 use crate::config::StreamsConfig;
 use crate::error::StreamsError;
 use crate::processor::{Punctuation, PunctuationType};
-use crate::store::{StateStore, StateStoreContext};
+use crate::state::{StateDirectory, StateError, TaskDirLock};
+use crate::store::{ChangeLogger, RecordTime, StateStore, StateStoreContext, ThreadCache};
 use crate::time::Clock;
 use crate::topology::Topology;
 use crate::topology::node::{NodeEnv, NodeLifecycle, QueueFactory};
@@ -74,8 +75,10 @@ pub struct TaskEnv {
     pub config: StreamsConfig,
     /// The clock for wall-clock time.
     pub clock: Arc<dyn Clock>,
-    /// Where sinks write.
+    /// Where sinks and change-logging stores write.
     pub collector: Rc<RefCell<dyn RecordCollector>>,
+    /// The record cache of the stream thread running the task.
+    pub cache: ThreadCache,
 }
 
 /// Counters of one task.
@@ -106,6 +109,38 @@ struct StoreEntry {
     name: Arc<str>,
     lifecycle: Rc<RefCell<dyn StateStore>>,
     handle: Rc<dyn std::any::Any>,
+    /// The changelog partition, once the store is open with logging enabled.
+    changelog: Option<TopicPartition>,
+}
+
+/// How far a restore has come, per changelog partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreProgress {
+    /// The store restored.
+    pub store: String,
+    /// Its changelog partition.
+    pub changelog: TopicPartition,
+    /// Records applied in this batch.
+    pub batch_records: usize,
+    /// Records applied since the task opened its stores.
+    pub total_records: u64,
+    /// The next changelog offset to restore from.
+    pub next_offset: i64,
+}
+
+/// A changelog partition a task restores from, and where to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangelogPartition {
+    /// The store the changelog belongs to.
+    pub store: String,
+    /// The changelog partition.
+    pub partition: TopicPartition,
+    /// The first offset to restore from (the checkpointed offset; 0 without
+    /// a checkpoint).
+    pub start_offset: i64,
+    /// Whether the store survives restarts (only persistent stores are
+    /// checkpointed; in-memory stores restore from the beginning).
+    pub persistent: bool,
 }
 
 /// One sub-topology on one partition: processors, stores, input queues.
@@ -123,6 +158,14 @@ pub struct StreamTask {
     consumed: Vec<Option<i64>>,
     stores: Vec<StoreEntry>,
     state_dir: std::path::PathBuf,
+    config: StreamsConfig,
+    cache: ThreadCache,
+    /// Held while the task owns its state directory (persistent stores only).
+    lock: Option<TaskDirLock>,
+    /// Next changelog offset each store's local state holds, from the
+    /// checkpoint, restores and commits.
+    changelog_offsets: BTreeMap<TopicPartition, i64>,
+    restored: HashMap<TopicPartition, u64>,
     commit_needed: bool,
 }
 
@@ -145,6 +188,8 @@ impl StreamTask {
                 reason: format!("task {id}: the topology has no sub-topology {}", id.subtopology),
             })?;
         let application_id: Arc<str> = env.config.application_id().into();
+        let cache = env.cache.clone();
+        let config = env.config.clone();
         let shared = Rc::new(TaskShared::new(
             Arc::clone(&application_id),
             id,
@@ -160,6 +205,7 @@ impl StreamTask {
                 name: Arc::clone(&store.name),
                 lifecycle: built.lifecycle,
                 handle: built.handle,
+                changelog: None,
             });
         }
 
@@ -228,6 +274,11 @@ impl StreamTask {
             queue_index: HashMap::new(),
             stores,
             state_dir,
+            config,
+            cache,
+            lock: None,
+            changelog_offsets: BTreeMap::new(),
+            restored: HashMap::new(),
             commit_needed: false,
         };
         for tp in inputs {
@@ -289,17 +340,154 @@ impl StreamTask {
     }
 
     /// Opens the stores, then initialises the processors (parents first), and
-    /// moves to `Running`. Restoring from changelogs happens between the two
-    /// steps once stores have changelogs.
+    /// moves to `Running`: [`open_stores`](Self::open_stores) followed by
+    /// [`complete_restore`](Self::complete_restore), for drivers with nothing
+    /// to restore.
     pub fn initialize(&mut self) -> Result<(), StreamsError> {
+        self.open_stores()?;
+        self.complete_restore()
+    }
+
+    /// Moves to `Restoring` and opens the stores. With persistent stores, the
+    /// task first locks its state directory (failing if another thread or
+    /// process holds it) and reads its checkpoint. If the checkpoint is
+    /// corrupt or a store fails to open, the task's local state is wiped and
+    /// opened empty, to be restored in full from the changelogs: never a
+    /// panic, never a silent gap.
+    pub fn open_stores(&mut self) -> Result<(), StreamsError> {
         self.transition_to(TaskState::Restoring)?;
-        let context = StateStoreContext {
-            application_id: Arc::clone(&self.shared.application_id),
-            task_id: self.id(),
-            state_dir: self.state_dir.clone(),
-        };
+        if self.stores.iter().any(|s| s.lifecycle.borrow().persistent()) {
+            let dir = StateDirectory::open(self.config.state_dir(), self.config.application_id())?;
+            let lock = dir.lock_task(self.id())?;
+            match lock.checkpoint().read() {
+                Ok(offsets) => self.changelog_offsets = offsets,
+                Err(e @ StateError::CorruptCheckpoint { .. }) => {
+                    tracing::warn!(task = %self.id(), error = %e, "corrupt checkpoint: wiping local state for a full restore");
+                    lock.wipe()?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            self.lock = Some(lock);
+        }
+        if let Err(first) = self.init_stores() {
+            let Some(lock) = &self.lock else { return Err(first) };
+            tracing::warn!(task = %self.id(), error = %first, "a store failed to open: wiping local state for a full restore");
+            self.close_open_stores();
+            lock.wipe()?;
+            self.changelog_offsets.clear();
+            self.init_stores()?;
+        }
+        Ok(())
+    }
+
+    fn init_stores(&mut self) -> Result<(), StreamsError> {
+        let shared = Rc::clone(&self.shared);
+        let context = StateStoreContext::new(
+            Arc::clone(&self.shared.application_id),
+            self.id(),
+            self.state_dir.clone(),
+        )
+        .with_config(self.config.clone())
+        .with_cache(self.cache.clone())
+        .with_time(RecordTime::from_fn(move || shared.current_timestamp.get()))
+        .with_change_logger(ChangeLogger::new(
+            Rc::clone(&self.shared.collector),
+            RecordTime::from_fn({
+                let shared = Rc::clone(&self.shared);
+                move || shared.current_timestamp.get()
+            }),
+        ));
+        let partition = self.id().partition;
+        for store in &mut self.stores {
+            let mut s = store.lifecycle.borrow_mut();
+            s.init(&context)?;
+            store.changelog = s.changelog_topic().map(|t| TopicPartition::new(t, partition));
+        }
+        Ok(())
+    }
+
+    fn close_open_stores(&self) {
         for store in &self.stores {
-            store.lifecycle.borrow_mut().init(&context)?;
+            let mut s = store.lifecycle.borrow_mut();
+            if s.is_open()
+                && let Err(e) = s.close()
+            {
+                tracing::warn!(task = %self.id(), store = %store.name, error = %e, "closing a store failed");
+            }
+        }
+    }
+
+    /// The changelog partitions of the task's open stores and where each
+    /// restore starts.
+    pub fn changelog_partitions(&self) -> Vec<ChangelogPartition> {
+        self.stores
+            .iter()
+            .filter_map(|s| {
+                let tp = s.changelog.clone()?;
+                let persistent = s.lifecycle.borrow().persistent();
+                let start_offset = if persistent {
+                    self.changelog_offsets.get(&tp).copied().unwrap_or(0)
+                } else {
+                    0
+                };
+                Some(ChangelogPartition {
+                    store: s.name.to_string(),
+                    partition: tp,
+                    start_offset,
+                    persistent,
+                })
+            })
+            .collect()
+    }
+
+    /// Applies a batch of changelog records (in offset order) to the store
+    /// that logs to `changelog`, bypassing its cache and changelog.
+    pub fn restore(
+        &mut self,
+        changelog: &TopicPartition,
+        records: &[RawRecord],
+    ) -> Result<RestoreProgress, StreamsError> {
+        if self.state != TaskState::Restoring {
+            return Err(StreamsError::IllegalTaskState {
+                task: self.id(),
+                from: self.state.name(),
+                to: TaskState::Restoring.name(),
+            });
+        }
+        let store = self
+            .stores
+            .iter()
+            .find(|s| s.changelog.as_ref() == Some(changelog))
+            .ok_or_else(|| StreamsError::UnknownPartition {
+                task: self.shared.task_id,
+                topic: changelog.topic.to_string(),
+                partition: changelog.partition,
+            })?;
+        store.lifecycle.borrow_mut().restore(records)?;
+        let total = self.restored.entry(changelog.clone()).or_default();
+        *total += records.len() as u64;
+        let next = self.changelog_offsets.entry(changelog.clone()).or_default();
+        if let Some(last) = records.last() {
+            *next = (*next).max(last.offset + 1);
+        }
+        Ok(RestoreProgress {
+            store: store.name.to_string(),
+            changelog: changelog.clone(),
+            batch_records: records.len(),
+            total_records: *total,
+            next_offset: *next,
+        })
+    }
+
+    /// Ends restoration: initialises the processors (parents first) and
+    /// moves to `Running`.
+    pub fn complete_restore(&mut self) -> Result<(), StreamsError> {
+        if self.state != TaskState::Restoring {
+            return Err(StreamsError::IllegalTaskState {
+                task: self.id(),
+                from: self.state.name(),
+                to: TaskState::Running.name(),
+            });
         }
         for &n in &self.order {
             if let Some(node) = &self.nodes[n] {
@@ -307,6 +495,29 @@ impl StreamTask {
             }
         }
         self.transition_to(TaskState::Running)
+    }
+
+    /// Records where the changelogs of persistent stores stand (from the
+    /// collector's acknowledged offsets) and writes the checkpoint file.
+    fn checkpoint(&mut self) -> Result<(), StreamsError> {
+        let Some(lock) = &self.lock else { return Ok(()) };
+        let collector = self.shared.collector.borrow();
+        let mut offsets = BTreeMap::new();
+        for store in &self.stores {
+            let Some(tp) = &store.changelog else { continue };
+            if !store.lifecycle.borrow().persistent() {
+                continue;
+            }
+            let produced = collector.last_offset(&tp.topic, tp.partition).map(|o| o + 1);
+            let known = self.changelog_offsets.get(tp).copied();
+            if let Some(next) = produced.max(known) {
+                offsets.insert(tp.clone(), next);
+            }
+        }
+        drop(collector);
+        lock.checkpoint().write(&offsets)?;
+        self.changelog_offsets = offsets;
+        Ok(())
     }
 
     /// Queues raw records of one input partition, in offset order.
@@ -440,6 +651,7 @@ impl StreamTask {
             let due = self.shared.punctuations.borrow_mut().queue(kind).pop_due(now);
             let Some(mut schedule) = due else { break };
             self.shared.current.set(None);
+            self.shared.current_timestamp.set(now);
             *self.shared.current_raw.borrow_mut() = None;
             if let Some(node) = &self.nodes[schedule.node] {
                 node.punctuate(Punctuation {
@@ -478,6 +690,7 @@ impl StreamTask {
                 topic: "*".into(),
                 source,
             })?;
+        self.checkpoint()?;
         let mut offsets = BTreeMap::new();
         for (tp, &i) in &self.queue_index {
             if let Some(o) = self.consumed[i] {
@@ -540,12 +753,33 @@ impl StreamTask {
             for store in &self.stores {
                 let mut s = store.lifecycle.borrow_mut();
                 if s.is_open()
-                    && let Err(e) = s.flush().and_then(|()| s.close())
+                    && let Err(e) = s.flush()
+                {
+                    first_error.get_or_insert(e);
+                }
+            }
+            let flushed = self
+                .shared
+                .collector
+                .borrow_mut()
+                .flush()
+                .map_err(|source| StreamsError::Production {
+                    topic: "*".into(),
+                    source,
+                });
+            if let Err(e) = flushed.and_then(|()| self.checkpoint()) {
+                first_error.get_or_insert(e);
+            }
+            for store in &self.stores {
+                let mut s = store.lifecycle.borrow_mut();
+                if s.is_open()
+                    && let Err(e) = s.close()
                 {
                     first_error.get_or_insert(e);
                 }
             }
         }
+        self.lock = None;
         *self.shared.punctuations.borrow_mut() = Punctuations::default();
         self.transition_to(TaskState::Closed)?;
         first_error.map_or(Ok(()), Err)

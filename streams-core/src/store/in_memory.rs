@@ -184,6 +184,17 @@ impl<K: 'static, V: 'static> KeyValueStore<K, V> for InMemoryKeyValueStore<K, V>
         })
     }
 
+    fn prefix_scan(&self, prefix: &[u8]) -> Result<KeyValueIter<'_, K, V>, StreamsError> {
+        self.ensure_open()?;
+        let prefix = prefix.to_vec();
+        Ok(Box::new(
+            self.map
+                .range((Bound::Included(prefix.clone()), Bound::Unbounded))
+                .take_while(move |(k, _)| k.starts_with(&prefix))
+                .map(|(k, v)| self.decode_pair(k, v)),
+        ))
+    }
+
     fn approximate_num_entries(&self) -> Result<u64, StreamsError> {
         self.ensure_open()?;
         Ok(self.map.len() as u64)
@@ -236,12 +247,8 @@ mod tests {
 
     fn open_store() -> InMemoryKeyValueStore<String, i64> {
         let mut s = InMemoryKeyValueStore::new("s", String::default_serde(), i64::default_serde());
-        s.init(&StateStoreContext {
-            application_id: "app".into(),
-            task_id: TaskId::new(0, 0),
-            state_dir: std::env::temp_dir(),
-        })
-        .unwrap();
+        s.init(&StateStoreContext::new("app", TaskId::new(0, 0), std::env::temp_dir()))
+            .unwrap();
         s
     }
 
@@ -264,7 +271,9 @@ mod tests {
         assert_eq!(keys(s.reverse_range(Some(&"b".into()), None).unwrap()), ["d", "c", "b"]);
         assert!(keys(s.range(Some(&"c".into()), Some(&"b".into())).unwrap()).is_empty());
         assert_eq!(keys(s.all().unwrap()), ["a", "b", "c", "d"]);
-        assert_eq!(s.approximate_num_entries().unwrap(), 4);
+        s.put(&"ab".to_string(), &7).unwrap();
+        assert_eq!(keys(s.prefix_scan(b"a").unwrap()), ["a", "ab"]);
+        assert_eq!(s.approximate_num_entries().unwrap(), 5);
     }
 
     #[test]

@@ -8,18 +8,104 @@
 //! with RocksDB, caching and change-logging live in the `state-stores` crate and
 //! implement these same traits.
 
+mod cache;
+mod handles;
 mod in_memory;
+mod metrics;
+mod session;
+mod timestamped;
+mod window;
 
 use std::any::Any;
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::RefCell;
+use std::fmt;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub use cache::{CacheEntry, DirtyEntry, ThreadCache};
+pub use handles::{KeyValueStoreHandle, SessionStoreHandle, StoreHandle, WindowStoreHandle};
 pub use in_memory::{InMemoryKeyValueStore, InMemoryKeyValueStoreBuilder};
+pub use metrics::StoreMetrics;
+pub use session::SessionStore;
+pub use timestamped::{TimestampedSerde, ValueAndTimestamp};
+pub use window::{Window, WindowIter, WindowStore, Windowed};
 
-use crate::engine::TaskId;
+use crate::config::StreamsConfig;
+use crate::engine::{OutgoingRecord, RawRecord, RecordCollector, TaskId};
 use crate::error::StreamsError;
+use crate::record::Headers;
+
+/// The time a store write happens at: the current record's timestamp (or
+/// the punctuation time inside a punctuator). Caches and changelogs stamp
+/// their entries with it.
+#[derive(Clone)]
+pub struct RecordTime(Rc<dyn Fn() -> i64>);
+
+impl RecordTime {
+    /// A time read from `f` at each write.
+    pub fn from_fn(f: impl Fn() -> i64 + 'static) -> Self {
+        Self(Rc::new(f))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for RecordTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RecordTime").field(&self.now()).finish()
+    }
+}
+
+/// Writes a store's changes to its changelog topic
+/// (`<application.id>-<store>-changelog`), on the task's partition.
+#[derive(Clone)]
+pub struct ChangeLogger {
+    collector: Rc<RefCell<dyn RecordCollector>>,
+    time: RecordTime,
+}
+
+impl ChangeLogger {
+    /// A logger sending through `collector`, stamping records with `time`.
+    pub fn new(collector: Rc<RefCell<dyn RecordCollector>>, time: RecordTime) -> Self {
+        Self { collector, time }
+    }
+
+    /// Sends one change (`None` value: a tombstone) to `topic`-`partition`.
+    pub fn log(&self, topic: &str, partition: i32, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
+        let headers = Headers::default();
+        let record = OutgoingRecord {
+            topic,
+            partition: Some(partition),
+            key: Some(key),
+            value,
+            timestamp: self.time.now(),
+            headers: &headers,
+        };
+        let mut collector = self.collector.try_borrow_mut().map_err(|_| StreamsError::Production {
+            topic: topic.to_owned(),
+            source: "the record collector is in use (a store write from inside a send)".into(),
+        })?;
+        collector.send(record).map_err(|source| StreamsError::Production {
+            topic: topic.to_owned(),
+            source,
+        })
+    }
+}
+
+impl fmt::Debug for ChangeLogger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChangeLogger").finish_non_exhaustive()
+    }
+}
+
+/// The name of a store's changelog topic: `<application.id>-<store>-changelog`.
+pub fn changelog_topic(application_id: &str, store: &str) -> String {
+    format!("{application_id}-{store}-changelog")
+}
 
 /// What a store learns when its task initialises it.
 #[derive(Debug, Clone)]
@@ -31,19 +117,75 @@ pub struct StateStoreContext {
     pub task_id: TaskId,
     /// The task's state directory (`state.dir/<application.id>/<task id>`).
     pub state_dir: PathBuf,
+    /// The application configuration.
+    pub config: StreamsConfig,
+    /// Where change-logging layers send changes; `None` outside a task.
+    pub change_logger: Option<ChangeLogger>,
+    /// The record cache of the task's stream thread; `None` disables caching.
+    pub cache: Option<ThreadCache>,
+    /// The time of the current write.
+    pub time: RecordTime,
 }
 
 impl StateStoreContext {
     /// The context of a store of `task_id` in `application_id`, with its task
-    /// state directory (for store implementations and their tests).
+    /// state directory (for store implementations and their tests): default
+    /// configuration, no changelog, no cache, time 0.
     pub fn new(application_id: impl Into<Arc<str>>, task_id: TaskId, state_dir: impl Into<PathBuf>) -> Self {
+        let application_id = application_id.into();
         Self {
-            application_id: application_id.into(),
+            config: StreamsConfig::new(&*application_id),
+            application_id,
             task_id,
             state_dir: state_dir.into(),
+            change_logger: None,
+            cache: None,
+            time: RecordTime::from_fn(|| 0),
         }
     }
+
+    /// With a configuration.
+    pub fn with_config(mut self, config: StreamsConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// With a change logger.
+    pub fn with_change_logger(mut self, logger: ChangeLogger) -> Self {
+        self.change_logger = Some(logger);
+        self
+    }
+
+    /// With a record cache.
+    pub fn with_cache(mut self, cache: ThreadCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// With a source of write times.
+    pub fn with_time(mut self, time: RecordTime) -> Self {
+        self.time = time;
+        self
+    }
 }
+
+/// An entry a caching store hands downstream when it flushes or evicts it:
+/// the latest value of the key since the last flush, and the value the store
+/// underneath held before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlushedRecord<K, V> {
+    /// The key.
+    pub key: K,
+    /// The new value; `None` for a delete.
+    pub new_value: Option<V>,
+    /// The previous value underneath, if any.
+    pub old_value: Option<V>,
+    /// Timestamp of the write that set the new value.
+    pub timestamp: i64,
+}
+
+/// Receives what a caching store flushes (see [`FlushedRecord`]).
+pub type FlushListener<K, V> = Box<dyn FnMut(FlushedRecord<K, V>) -> Result<(), StreamsError>>;
 
 /// The lifecycle every store has.
 ///
@@ -64,6 +206,25 @@ pub trait StateStore: 'static {
     fn persistent(&self) -> bool;
     /// Whether `init` has run and `close` has not.
     fn is_open(&self) -> bool;
+    /// The changelog topic this store writes to, once initialised with logging
+    /// enabled; `None` for a store without a changelog.
+    fn changelog_topic(&self) -> Option<&str> {
+        None
+    }
+    /// Applies a batch of changelog records (keys and values as the changelog
+    /// holds them; a null value deletes) straight to the innermost store,
+    /// bypassing caches and the changelog itself.
+    fn restore(&mut self, records: &[RawRecord]) -> Result<(), StreamsError> {
+        let _ = records;
+        Err(StreamsError::Store {
+            store: self.name().to_owned(),
+            source: "this store cannot restore from a changelog".into(),
+        })
+    }
+    /// Operation counters and latencies, for a metered store.
+    fn metrics(&self) -> Option<StoreMetrics> {
+        None
+    }
 }
 
 /// An iterator over key-value pairs; each item may fail to deserialize.
@@ -85,6 +246,10 @@ pub trait KeyValueStore<K, V>: StateStore {
     /// Pairs with `from <= key <= to` (an absent bound is open), ascending.
     /// Empty if `from > to`.
     fn range(&self, from: Option<&K>, to: Option<&K>) -> Result<KeyValueIter<'_, K, V>, StreamsError>;
+    /// Pairs whose serialized key starts with the serialized `prefix`,
+    /// ascending. Serialize the prefix with the key's serde (or any serde whose
+    /// bytes are a prefix of the key's, as Kafka's `prefixScan` allows).
+    fn prefix_scan(&self, prefix: &[u8]) -> Result<KeyValueIter<'_, K, V>, StreamsError>;
     /// The same pairs as `range`, descending.
     fn reverse_range(&self, from: Option<&K>, to: Option<&K>) -> Result<KeyValueIter<'_, K, V>, StreamsError>;
     /// Every pair, ascending.
@@ -97,6 +262,13 @@ pub trait KeyValueStore<K, V>: StateStore {
     }
     /// An estimate of the number of pairs.
     fn approximate_num_entries(&self) -> Result<u64, StreamsError>;
+    /// With caching enabled, sets the receiver of flushed entries and returns
+    /// `true`; a store without a cache ignores it and returns `false` (its
+    /// writes are visible at once).
+    fn set_flush_listener(&mut self, listener: FlushListener<K, V>) -> bool {
+        drop(listener);
+        false
+    }
 }
 
 /// A store built for one task: its lifecycle for the engine, and the typed
@@ -114,7 +286,29 @@ impl BuiltStore {
         let typed: Rc<RefCell<dyn KeyValueStore<K, V>>> = cell.clone();
         Self {
             lifecycle: cell,
-            handle: Rc::new(KeyValueStoreHandle { name, inner: typed }),
+            handle: Rc::new(KeyValueStoreHandle::new(name, typed)),
+        }
+    }
+
+    /// Wraps a window store; processors reach it as [`WindowStoreHandle<K, V>`].
+    pub fn window<K: 'static, V: 'static, S: WindowStore<K, V>>(store: S) -> Self {
+        let name: Arc<str> = store.name().into();
+        let cell = Rc::new(RefCell::new(store));
+        let typed: Rc<RefCell<dyn WindowStore<K, V>>> = cell.clone();
+        Self {
+            lifecycle: cell,
+            handle: Rc::new(WindowStoreHandle::new(name, typed)),
+        }
+    }
+
+    /// Wraps a session store; processors reach it as [`SessionStoreHandle<K, V>`].
+    pub fn session<K: 'static, V: 'static, S: SessionStore<K, V>>(store: S) -> Self {
+        let name: Arc<str> = store.name().into();
+        let cell = Rc::new(RefCell::new(store));
+        let typed: Rc<RefCell<dyn SessionStore<K, V>>> = cell.clone();
+        Self {
+            lifecycle: cell,
+            handle: Rc::new(SessionStoreHandle::new(name, typed)),
         }
     }
 
@@ -124,7 +318,7 @@ impl BuiltStore {
         let cell = Rc::new(RefCell::new(store));
         Self {
             lifecycle: cell.clone(),
-            handle: Rc::new(StoreHandle { name, inner: cell }),
+            handle: Rc::new(StoreHandle::new(name, cell)),
         }
     }
 }
@@ -138,113 +332,4 @@ pub trait StoreBuilder: Send + Sync + 'static {
     fn name(&self) -> &str;
     /// A new, unopened store.
     fn build(&self) -> BuiltStore;
-}
-
-fn busy(name: &str) -> StreamsError {
-    StreamsError::StoreBusy { store: name.to_owned() }
-}
-
-/// A processor's (or the test driver's) handle on a key-value store.
-///
-/// Each method borrows the store for the duration of the call. To iterate, take
-/// a [`read`](Self::read) guard; do not hold a guard across a `forward`, as a
-/// downstream processor may use the same store (that use would get
-/// [`StreamsError::StoreBusy`]).
-pub struct KeyValueStoreHandle<K, V> {
-    name: Arc<str>,
-    inner: Rc<RefCell<dyn KeyValueStore<K, V>>>,
-}
-
-impl<K, V> Clone for KeyValueStoreHandle<K, V> {
-    fn clone(&self) -> Self {
-        Self {
-            name: Arc::clone(&self.name),
-            inner: Rc::clone(&self.inner),
-        }
-    }
-}
-
-impl<K: 'static, V: 'static> KeyValueStoreHandle<K, V> {
-    /// The store's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// A read guard, for iteration.
-    pub fn read(&self) -> Result<Ref<'_, dyn KeyValueStore<K, V>>, StreamsError> {
-        self.inner.try_borrow().map_err(|_| busy(&self.name))
-    }
-
-    /// A write guard.
-    pub fn write(&self) -> Result<RefMut<'_, dyn KeyValueStore<K, V>>, StreamsError> {
-        self.inner.try_borrow_mut().map_err(|_| busy(&self.name))
-    }
-
-    /// See [`KeyValueStore::get`].
-    pub fn get(&self, key: &K) -> Result<Option<V>, StreamsError> {
-        self.read()?.get(key)
-    }
-
-    /// See [`KeyValueStore::put`].
-    pub fn put(&self, key: &K, value: &V) -> Result<(), StreamsError> {
-        self.write()?.put(key, value)
-    }
-
-    /// See [`KeyValueStore::put_if_absent`].
-    pub fn put_if_absent(&self, key: &K, value: &V) -> Result<Option<V>, StreamsError> {
-        self.write()?.put_if_absent(key, value)
-    }
-
-    /// See [`KeyValueStore::put_all`].
-    pub fn put_all(&self, entries: &[(K, V)]) -> Result<(), StreamsError> {
-        self.write()?.put_all(entries)
-    }
-
-    /// See [`KeyValueStore::delete`].
-    pub fn delete(&self, key: &K) -> Result<Option<V>, StreamsError> {
-        self.write()?.delete(key)
-    }
-
-    /// Every pair, ascending, collected (for small stores and tests; iterate a
-    /// [`read`](Self::read) guard for large ones).
-    pub fn all(&self) -> Result<Vec<(K, V)>, StreamsError> {
-        self.read()?.all()?.collect()
-    }
-
-    /// See [`KeyValueStore::approximate_num_entries`].
-    pub fn approximate_num_entries(&self) -> Result<u64, StreamsError> {
-        self.read()?.approximate_num_entries()
-    }
-}
-
-/// A handle on a store of a user-defined type `S`.
-pub struct StoreHandle<S> {
-    name: Arc<str>,
-    inner: Rc<RefCell<S>>,
-}
-
-impl<S> Clone for StoreHandle<S> {
-    fn clone(&self) -> Self {
-        Self {
-            name: Arc::clone(&self.name),
-            inner: Rc::clone(&self.inner),
-        }
-    }
-}
-
-impl<S: 'static> StoreHandle<S> {
-    /// The store's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// A read guard.
-    pub fn read(&self) -> Result<Ref<'_, S>, StreamsError> {
-        self.inner.try_borrow().map_err(|_| busy(&self.name))
-    }
-
-    /// A write guard.
-    pub fn write(&self) -> Result<RefMut<'_, S>, StreamsError> {
-        self.inner.try_borrow_mut().map_err(|_| busy(&self.name))
-    }
 }
