@@ -1,0 +1,261 @@
+//! RocksDB through the typed store facade versus rust-rocksdb directly, with
+//! the same options and the same batch sizes, side by side in one run; and
+//! bulk restore throughput, with a direct `WriteBatch` baseline.
+//!
+//! `cargo bench -p state-stores --bench rocksdb_kv` prints, per operation,
+//! the median time of each side over interleaved rounds and the ratio
+//! (facade throughput / direct throughput), then criterion's own figures.
+//! Under `cargo test` (criterion's test mode) it runs small sizes once, to
+//! prove the benchmark works.
+#![allow(clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use rocksdb::{DB, WriteBatch, WriteOptions};
+use state_stores::{MeteredKeyValueStore, RocksDbSettings, Stores, rocksdb_options};
+use streams_core::engine::{RawRecord, TaskId};
+use streams_core::serde::BytesSerde;
+use streams_core::store::{KeyValueStore, StateStore, StateStoreContext};
+
+const BATCH: usize = 100;
+
+fn key(i: u64) -> Vec<u8> {
+    let mut k = i.to_be_bytes().to_vec();
+    k.extend_from_slice(&(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_be_bytes());
+    k
+}
+
+fn value(i: u64) -> Vec<u8> {
+    let mut v = vec![0u8; 64];
+    v[..8].copy_from_slice(&i.to_le_bytes());
+    v
+}
+
+struct Pair {
+    _dir: tempfile::TempDir,
+    facade: MeteredKeyValueStore<Vec<u8>, Vec<u8>>,
+    direct: DB,
+    write: WriteOptions,
+}
+
+fn context(dir: &Path) -> StateStoreContext {
+    StateStoreContext::new("bench", TaskId::new(0, 0), dir)
+}
+
+fn pair() -> Pair {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = context(dir.path());
+    let mut facade =
+        Stores::key_value_store_builder(Stores::persistent_key_value_store("facade"), BytesSerde, BytesSerde)
+            .with_logging_disabled()
+            .build_store();
+    facade.init(&ctx).unwrap();
+    let opts = rocksdb_options("direct", &ctx, &RocksDbSettings::default()).unwrap();
+    let direct = DB::open(&opts, dir.path().join("direct")).unwrap();
+    Pair {
+        _dir: dir,
+        facade,
+        direct,
+        write: WriteOptions::default(),
+    }
+}
+
+/// Key-value pairs to write or read.
+type Data = [(Vec<u8>, Vec<u8>)];
+/// One side of a case: runs the operation over every pair.
+type Side = Box<dyn FnMut(&mut Pair, &Data)>;
+
+/// One operation measured on both sides.
+struct Case {
+    name: &'static str,
+    facade: Side,
+    direct: Side,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "put",
+            facade: Box::new(|p, data| {
+                for (k, v) in data {
+                    p.facade.put(k, v).unwrap();
+                }
+            }),
+            direct: Box::new(|p, data| {
+                for (k, v) in data {
+                    p.direct.put_opt(k, v, &p.write).unwrap();
+                }
+            }),
+        },
+        Case {
+            name: "get",
+            facade: Box::new(|p, data| {
+                for (k, _) in data {
+                    black_box(p.facade.get(k).unwrap());
+                }
+            }),
+            direct: Box::new(|p, data| {
+                for (k, _) in data {
+                    black_box(p.direct.get(k).unwrap());
+                }
+            }),
+        },
+        Case {
+            name: "put_all(100)",
+            facade: Box::new(|p, data| {
+                for chunk in data.chunks(BATCH) {
+                    p.facade.put_all(chunk).unwrap();
+                }
+            }),
+            direct: Box::new(|p, data| {
+                for chunk in data.chunks(BATCH) {
+                    let mut batch = WriteBatch::default();
+                    for (k, v) in chunk {
+                        batch.put(k, v);
+                    }
+                    p.direct.write_opt(batch, &p.write).unwrap();
+                }
+            }),
+        },
+    ]
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+/// Interleaved rounds: each round runs both sides, alternating which goes
+/// first, so drift on a shared machine hits both alike.
+fn side_by_side(n: u64, rounds: usize) {
+    let data: Vec<(Vec<u8>, Vec<u8>)> = (0..n).map(|i| (key(i), value(i))).collect();
+    let mut p = pair();
+    println!("rocksdb key-value, {n} ops of 16-byte keys / 64-byte values, {rounds} interleaved rounds:");
+    for mut case in cases() {
+        let (mut f, mut d) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            let mut run_facade = |p: &mut Pair| {
+                let t = Instant::now();
+                (case.facade)(p, &data);
+                f.push(t.elapsed());
+            };
+            if round % 2 == 0 {
+                run_facade(&mut p);
+                let t = Instant::now();
+                (case.direct)(&mut p, &data);
+                d.push(t.elapsed());
+            } else {
+                let t = Instant::now();
+                (case.direct)(&mut p, &data);
+                d.push(t.elapsed());
+                run_facade(&mut p);
+            }
+        }
+        let (fm, dm) = (median(f), median(d));
+        println!(
+            "  {:<13} facade {:>9.0} ns/op   direct {:>9.0} ns/op   facade/direct throughput {:.2}",
+            case.name,
+            fm.as_nanos() as f64 / n as f64,
+            dm.as_nanos() as f64 / n as f64,
+            dm.as_secs_f64() / fm.as_secs_f64()
+        );
+    }
+}
+
+/// Bulk restore of `n` changelog records, in batches of 10,000, through the
+/// store's restore path, beside a direct unlogged `WriteBatch` of the same
+/// batches.
+fn restore(n: u64) {
+    const RESTORE_BATCH: usize = 10_000;
+    let records: Vec<RawRecord> = (0..n)
+        .map(|i| RawRecord {
+            offset: i as i64,
+            timestamp: 0,
+            key: Some(key(i)),
+            value: Some(value(i)),
+            ..RawRecord::default()
+        })
+        .collect();
+    let mut p = pair();
+    let t = Instant::now();
+    for chunk in records.chunks(RESTORE_BATCH) {
+        p.facade.restore(chunk).unwrap();
+    }
+    p.facade.flush().unwrap();
+    let store_time = t.elapsed();
+    let mut unlogged = WriteOptions::default();
+    unlogged.disable_wal(true);
+    let t = Instant::now();
+    for chunk in records.chunks(RESTORE_BATCH) {
+        let mut batch = WriteBatch::default();
+        for r in chunk {
+            batch.put(r.key.as_ref().unwrap(), r.value.as_ref().unwrap());
+        }
+        p.direct.write_opt(batch, &unlogged).unwrap();
+    }
+    p.direct.flush().unwrap();
+    let direct_time = t.elapsed();
+    assert_eq!(p.facade.get(&key(n - 1)).unwrap(), Some(value(n - 1)));
+    println!(
+        "restore of {n} changelog records: store {:.0} records/s ({:.2?}), direct WriteBatch {:.0} records/s, ratio {:.2}",
+        n as f64 / store_time.as_secs_f64(),
+        store_time,
+        n as f64 / direct_time.as_secs_f64(),
+        direct_time.as_secs_f64() / store_time.as_secs_f64()
+    );
+}
+
+fn criterion_benches(c: &mut Criterion) {
+    let mut p = pair();
+    let data: Vec<(Vec<u8>, Vec<u8>)> = (0..10_000).map(|i| (key(i), value(i))).collect();
+    for (k, v) in &data {
+        p.facade.put(k, v).unwrap();
+        p.direct.put(k, v).unwrap();
+    }
+    let mut group = c.benchmark_group("rocksdb_kv");
+    let mut i = 0usize;
+    group.bench_function("put/facade", |b| {
+        b.iter(|| {
+            let (k, v) = &data[i % data.len()];
+            i += 1;
+            p.facade.put(k, v).unwrap();
+        })
+    });
+    group.bench_function("put/direct", |b| {
+        b.iter(|| {
+            let (k, v) = &data[i % data.len()];
+            i += 1;
+            p.direct.put_opt(k, v, &p.write).unwrap();
+        })
+    });
+    group.bench_function("get/facade", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(p.facade.get(&data[i % data.len()].0).unwrap())
+        })
+    });
+    group.bench_function("get/direct", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(p.direct.get(&data[i % data.len()].0).unwrap())
+        })
+    });
+    group.finish();
+}
+
+fn main() {
+    let test_mode = std::env::args().any(|a| a == "--test");
+    if test_mode {
+        side_by_side(2_000, 2);
+        restore(20_000);
+    } else {
+        side_by_side(200_000, 9);
+        restore(1_000_000);
+    }
+    let mut c = Criterion::default().configure_from_args();
+    criterion_benches(&mut c);
+    c.final_summary();
+}

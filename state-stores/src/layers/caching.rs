@@ -1,0 +1,333 @@
+//! The caching layer: writes land in the stream thread's record cache, which
+//! keeps only the latest value per key; dirty entries reach the store
+//! underneath (and the flush listener) when the store flushes (every commit)
+//! or when the cache evicts them. Reads see the cache first.
+//!
+//! Segmented (window and session) stores cache under `segment id ++ key`, so
+//! the cache orders entries exactly as the segmented store underneath does and
+//! scans merge the two in one pass.
+
+use std::cmp::Ordering;
+use std::iter::Peekable;
+use std::ops::Bound;
+
+use streams_core::StreamsError;
+use streams_core::store::{CacheEntry, DirtyEntry, RecordTime, StateStore, StateStoreContext, ThreadCache};
+
+use super::delegate_lifecycle;
+use crate::bytes::{BytesFlushListener, BytesFlushed, BytesIter, BytesStore, Scan, Segmenting, in_bounds, store_error};
+
+pub(crate) struct Caching {
+    inner: Box<dyn BytesStore>,
+    cache: Option<ThreadCache>,
+    namespace: String,
+    listener: Option<BytesFlushListener>,
+    segmenting: Option<Segmenting>,
+    observed: i64,
+    dropped: u64,
+    time: Option<RecordTime>,
+}
+
+impl Caching {
+    pub(crate) fn new(inner: Box<dyn BytesStore>) -> Self {
+        Self {
+            inner,
+            cache: None,
+            namespace: String::new(),
+            listener: None,
+            segmenting: None,
+            observed: -1,
+            dropped: 0,
+            time: None,
+        }
+    }
+
+    fn cache(&self) -> Result<&ThreadCache, StreamsError> {
+        self.cache
+            .as_ref()
+            .ok_or_else(|| store_error(self.inner.name(), "store is not open"))
+    }
+
+    fn timestamp(&self, seg: &Segmenting, key: &[u8]) -> Result<i64, StreamsError> {
+        seg.schema
+            .segment_timestamp(key)
+            .filter(|ts| *ts >= 0)
+            .ok_or_else(|| store_error(self.inner.name(), "stored key without a valid timestamp"))
+    }
+
+    /// The cache key: the stored key, behind its segment id for segmented stores.
+    fn cache_key(&self, key: &[u8]) -> Result<Vec<u8>, StreamsError> {
+        if let Some(seg) = &self.segmenting {
+            self.timestamp(seg, key)?;
+        }
+        Ok(order_key(self.segmenting, key))
+    }
+
+    fn stored_key(&self, cache_key: Vec<u8>) -> Vec<u8> {
+        strip_segment(self.segmenting, cache_key)
+    }
+
+    fn own_live_from(&self) -> i64 {
+        match &self.segmenting {
+            None => i64::MIN,
+            Some(seg) => seg.live_from(self.observed).max(self.inner.live_from()),
+        }
+    }
+
+    /// Writes dirty entries underneath as one batch, then hands each (with
+    /// the value it replaced) to the listener, in write order.
+    fn write_through(&mut self, dirty: Vec<DirtyEntry>) -> Result<(), StreamsError> {
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        let mut timestamps = Vec::with_capacity(dirty.len());
+        let mut batch = Vec::with_capacity(dirty.len());
+        for e in dirty {
+            timestamps.push(e.timestamp);
+            batch.push((self.stored_key(e.key), e.value));
+        }
+        let olds = if self.listener.is_some() {
+            batch
+                .iter()
+                .map(|(k, _)| self.inner.get(k))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
+        self.inner.put_all(&batch)?;
+        let Some(listener) = &mut self.listener else {
+            return Ok(());
+        };
+        for (((key, new), old), timestamp) in batch.iter().zip(olds).zip(timestamps) {
+            listener(BytesFlushed {
+                key,
+                new_value: new.as_deref(),
+                old_value: old.as_deref(),
+                timestamp,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl StateStore for Caching {
+    delegate_lifecycle!();
+
+    fn init(&mut self, context: &StateStoreContext) -> Result<(), StreamsError> {
+        self.inner.init(context)?;
+        self.segmenting = self.inner.segmenting();
+        self.observed = -1;
+        self.namespace = format!("{}-{}", context.task_id, self.inner.name());
+        self.cache = Some(
+            context
+                .cache
+                .clone()
+                .unwrap_or_else(|| ThreadCache::new(context.config.cache_max_bytes())),
+        );
+        self.time = Some(context.time.clone());
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), StreamsError> {
+        if let Some(cache) = &self.cache {
+            let dirty = cache.flush(&self.namespace);
+            self.write_through(dirty)?;
+        }
+        self.inner.flush()
+    }
+
+    fn close(&mut self) -> Result<(), StreamsError> {
+        let written = match self.cache.clone() {
+            Some(cache) => {
+                let written = self.write_through(cache.flush(&self.namespace));
+                cache.close_namespace(&self.namespace);
+                written
+            }
+            None => Ok(()),
+        };
+        self.cache = None;
+        written?;
+        self.inner.close()
+    }
+}
+
+impl BytesStore for Caching {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StreamsError> {
+        if let Some(seg) = &self.segmenting
+            && self.timestamp(seg, key)? < self.own_live_from()
+        {
+            return Ok(None);
+        }
+        match self.cache()?.get(&self.namespace, &self.cache_key(key)?) {
+            Some(entry) => Ok(entry.value),
+            None => self.inner.get(key),
+        }
+    }
+
+    fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
+        if let Some(seg) = self.segmenting {
+            let ts = self.timestamp(&seg, key)?;
+            self.observed = self.observed.max(ts);
+            if ts < self.own_live_from() {
+                self.dropped += 1;
+                return Ok(());
+            }
+        }
+        let timestamp = self.time.as_ref().map_or(0, RecordTime::now);
+        let cache_key = self.cache_key(key)?;
+        let entry = CacheEntry {
+            value: value.map(<[u8]>::to_vec),
+            timestamp,
+            dirty: true,
+        };
+        let evicted = self.cache()?.put(&self.namespace, &cache_key, entry);
+        self.write_through(evicted)
+    }
+
+    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
+        for (k, v) in entries {
+            self.put(k, v.as_deref())?;
+        }
+        Ok(())
+    }
+
+    fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError> {
+        let cache = self.cache()?;
+        let live_from = self.own_live_from();
+        let mut cached = match &self.segmenting {
+            None => {
+                if matches!((scan.from, scan.to), (Some(f), Some(t)) if f > t) {
+                    Vec::new()
+                } else {
+                    let lo = scan.from.map_or(Bound::Unbounded, Bound::Included);
+                    let hi = scan.to.map_or(Bound::Unbounded, Bound::Included);
+                    cache.range(&self.namespace, lo, hi)
+                }
+            }
+            Some(seg) => {
+                if scan.time_to < scan.time_from || scan.time_to < live_from {
+                    Vec::new()
+                } else {
+                    let lo = seg.segment_id(scan.time_from.max(live_from).max(0)).to_be_bytes();
+                    let hi = seg.segment_id(scan.time_to.max(0)).saturating_add(1).to_be_bytes();
+                    let schema = seg.schema;
+                    cache
+                        .range(&self.namespace, Bound::Included(&lo[..]), Bound::Excluded(&hi[..]))
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            let stored = &k[8..];
+                            in_bounds(stored, scan.from, scan.to)
+                                && schema.segment_timestamp(stored).is_some_and(|ts| ts >= live_from)
+                        })
+                        .collect()
+                }
+            }
+        };
+        if scan.reverse {
+            cached.reverse();
+        }
+        Ok(Box::new(Merge {
+            cached: cached.into_iter().peekable(),
+            under: self.inner.scan(scan)?.peekable(),
+            reverse: scan.reverse,
+            segmenting: self.segmenting,
+            live_from,
+        }))
+    }
+
+    fn approximate_num_entries(&self) -> Result<u64, StreamsError> {
+        let cached = self.cache()?.len(&self.namespace) as u64;
+        Ok(self.inner.approximate_num_entries()? + cached)
+    }
+
+    fn segmenting(&self) -> Option<Segmenting> {
+        self.segmenting
+    }
+
+    fn live_from(&self) -> i64 {
+        self.own_live_from()
+    }
+
+    fn expired_dropped(&self) -> u64 {
+        self.dropped + self.inner.expired_dropped()
+    }
+
+    fn set_flush_listener(&mut self, listener: BytesFlushListener) -> bool {
+        self.listener = Some(listener);
+        true
+    }
+}
+
+/// Merges cached entries (which win, and whose tombstones hide entries
+/// underneath) with the store underneath, both in the same order.
+struct Merge<'a> {
+    cached: Peekable<std::vec::IntoIter<(Vec<u8>, CacheEntry)>>,
+    under: Peekable<BytesIter<'a>>,
+    reverse: bool,
+    segmenting: Option<Segmenting>,
+    live_from: i64,
+}
+
+/// The merge order of a stored key: itself, behind its segment id for
+/// segmented stores (the cache's key layout).
+fn order_key(segmenting: Option<Segmenting>, stored: &[u8]) -> Vec<u8> {
+    match segmenting {
+        None => stored.to_vec(),
+        Some(seg) => {
+            let ts = seg.schema.segment_timestamp(stored).unwrap_or(0);
+            let mut out = seg.segment_id(ts).to_be_bytes().to_vec();
+            out.extend_from_slice(stored);
+            out
+        }
+    }
+}
+
+fn is_live(segmenting: Option<Segmenting>, live_from: i64, stored: &[u8]) -> bool {
+    match segmenting {
+        None => true,
+        Some(seg) => seg.schema.segment_timestamp(stored).is_some_and(|ts| ts >= live_from),
+    }
+}
+
+fn strip_segment(segmenting: Option<Segmenting>, mut cache_key: Vec<u8>) -> Vec<u8> {
+    if segmenting.is_some() {
+        cache_key.drain(..8);
+    }
+    cache_key
+}
+
+impl Iterator for Merge<'_> {
+    type Item = Result<(Vec<u8>, Vec<u8>), StreamsError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let order = match (self.cached.peek(), self.under.peek()) {
+                (None, None) => return None,
+                (_, Some(Err(_))) => return self.under.next(),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((ck, _)), Some(Ok((uk, _)))) => {
+                    let o = ck.as_slice().cmp(&order_key(self.segmenting, uk));
+                    if self.reverse { o.reverse() } else { o }
+                }
+            };
+            if order != Ordering::Less {
+                let Some(Ok((k, v))) = self.under.next() else { continue };
+                if order == Ordering::Greater {
+                    if is_live(self.segmenting, self.live_from, &k) {
+                        return Some(Ok((k, v)));
+                    }
+                    continue;
+                }
+            }
+            if order != Ordering::Greater {
+                let Some((ck, entry)) = self.cached.next() else {
+                    continue;
+                };
+                if let Some(v) = entry.value {
+                    return Some(Ok((strip_segment(self.segmenting, ck), v)));
+                }
+            }
+        }
+    }
+}
