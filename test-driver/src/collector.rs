@@ -24,10 +24,13 @@ pub struct ProducedRecord {
 #[derive(Debug, Default)]
 pub(crate) struct CapturingCollector {
     pub(crate) records: Vec<ProducedRecord>,
+    /// Records sent per topic so far: the next offset of its one partition.
+    sent: std::collections::HashMap<String, i64>,
 }
 
 impl RecordCollector for CapturingCollector {
     fn send(&mut self, record: OutgoingRecord<'_>) -> Result<(), BoxError> {
+        *self.sent.entry(record.topic.to_owned()).or_default() += 1;
         self.records.push(ProducedRecord {
             topic: record.topic.to_owned(),
             partition: record.partition,
@@ -46,5 +49,9 @@ impl RecordCollector for CapturingCollector {
 
     fn flush(&mut self) -> Result<(), BoxError> {
         Ok(())
+    }
+
+    fn last_offset(&self, topic: &str, _partition: i32) -> Option<i64> {
+        self.sent.get(topic).map(|n| n - 1)
     }
 }

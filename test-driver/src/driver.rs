@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use streams_core::engine::{RawRecord, StreamTask, TaskEnv, TaskId, TaskMetrics, TopicPartition};
 use streams_core::serde::{DefaultSerde, Serde, SharedSerde};
-use streams_core::store::{KeyValueStoreHandle, StoreHandle};
+use streams_core::store::{
+    KeyValueStoreHandle, SessionStoreHandle, StoreHandle, ThreadCache, ValueAndTimestamp, WindowStoreHandle,
+};
 use streams_core::{Clock, Headers, MockClock, StreamsConfig, SystemClock, Topology};
 
 use crate::collector::{CapturingCollector, ProducedRecord};
@@ -28,6 +30,8 @@ pub(crate) struct Inner {
     produced_topics: BTreeSet<String>,
     next_offset: HashMap<String, i64>,
     closed: bool,
+    /// Dropped (deleted) after the tasks, which close when the driver does.
+    _state_dir: tempfile::TempDir,
 }
 
 /// Drives a [`Topology`] through the real task engine, synchronously, with no
@@ -52,10 +56,20 @@ impl TopologyTestDriver {
         let topology = Arc::new(topology);
         let clock = MockClock::new(initial_wall_clock_ms);
         let collector = Rc::new(RefCell::new(CapturingCollector::default()));
+        // Each driver keeps its state in a fresh directory, removed when the
+        // driver is dropped, so tests running in parallel never share a task's
+        // state (or its lock).
+        let state_dir = tempfile::Builder::new()
+            .prefix("kafka-streams-ttd-")
+            .tempdir()
+            .map_err(DriverError::StateDir)?;
+        let config = config.with_state_dir(state_dir.path());
+        let cache = ThreadCache::new(config.cache_max_bytes());
         let env = TaskEnv {
             config,
             clock: Arc::new(clock.clone()),
             collector: collector.clone(),
+            cache: cache.clone(),
         };
         let mut tasks = Vec::new();
         for sub in topology.subtopologies() {
@@ -77,6 +91,7 @@ impl TopologyTestDriver {
             produced_topics: BTreeSet::new(),
             next_offset: HashMap::new(),
             closed: false,
+            _state_dir: state_dir,
         };
         // Processors may produce during init (rare, but Kafka allows it).
         inner.complete_all_processable_work()?;
@@ -150,6 +165,24 @@ impl TopologyTestDriver {
         &self,
         name: &str,
     ) -> Result<KeyValueStoreHandle<K, V>, DriverError> {
+        self.state_store(name)
+    }
+
+    /// A timestamped key-value store (as the DSL's tables use), by name.
+    pub fn timestamped_key_value_store<K: 'static, V: 'static>(
+        &self,
+        name: &str,
+    ) -> Result<KeyValueStoreHandle<K, ValueAndTimestamp<V>>, DriverError> {
+        self.state_store(name)
+    }
+
+    /// A window store, by name.
+    pub fn window_store<K: 'static, V: 'static>(&self, name: &str) -> Result<WindowStoreHandle<K, V>, DriverError> {
+        self.state_store(name)
+    }
+
+    /// A session store, by name.
+    pub fn session_store<K: 'static, V: 'static>(&self, name: &str) -> Result<SessionStoreHandle<K, V>, DriverError> {
         self.state_store(name)
     }
 

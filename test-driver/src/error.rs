@@ -6,6 +6,9 @@ use streams_core::{RecordPart, SerdeError, StreamsError};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DriverError {
+    /// The driver's temporary state directory could not be created.
+    #[error("cannot create the test driver's state directory: {0}")]
+    StateDir(std::io::Error),
     /// A record was piped into a topic no source of the topology reads.
     #[error("unknown input topic {topic}: no source of the topology reads it")]
     UnknownTopic {
