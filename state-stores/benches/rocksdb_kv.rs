@@ -247,7 +247,9 @@ fn criterion_benches(c: &mut Criterion) {
 }
 
 fn main() {
-    let test_mode = std::env::args().any(|a| a == "--test");
+    // `cargo bench` passes `--bench`; `cargo test` runs the binary without it
+    // (criterion's test mode).
+    let test_mode = !std::env::args().any(|a| a == "--bench");
     if test_mode {
         side_by_side(2_000, 2);
         restore(20_000);
