@@ -8,7 +8,19 @@ use streams_core::StreamsError;
 use streams_core::serde::{Payload, SharedSerde};
 use streams_core::store::StoreMetrics;
 
-use crate::bytes::store_error;
+use crate::bytes::{BytesIter, store_error};
+
+/// Keeps and decodes the stored pairs `select` accepts (`None` skips one);
+/// scan errors pass through.
+pub(crate) fn select<'a, T: 'a>(
+    iter: BytesIter<'a>,
+    mut select: impl FnMut(&[u8], &[u8]) -> Option<Result<T, StreamsError>> + 'a,
+) -> Box<dyn Iterator<Item = Result<T, StreamsError>> + 'a> {
+    Box::new(iter.filter_map(move |item| match item {
+        Ok((stored, value)) => select(&stored, &value),
+        Err(e) => Some(Err(e)),
+    }))
+}
 
 /// Which counter an operation feeds.
 #[derive(Clone, Copy)]

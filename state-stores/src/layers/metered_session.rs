@@ -6,7 +6,7 @@ use streams_core::StreamsError;
 use streams_core::serde::SharedSerde;
 use streams_core::store::{FlushListener, FlushedRecord, KeyValueIter, SessionStore, Window, Windowed};
 
-use super::metered::{Codec, Meter, Op, metered_lifecycle};
+use super::metered::{Codec, Meter, Op, metered_lifecycle, select};
 use crate::bytes::{BytesStore, Scan, in_bounds, store_error};
 use crate::schema::{session_key, split_session_key};
 
@@ -81,19 +81,15 @@ impl<K: 'static, V: 'static> MeteredSessionStore<K, V> {
                 time_to: i64::MAX,
                 reverse,
             })?;
-            Ok(Box::new(iter.filter_map(move |item| {
-                let (stored, v) = match item {
-                    Ok(pair) => pair,
-                    Err(e) => return Some(Err(e)),
-                };
-                let Some((k, start, end)) = split_session_key(&stored) else {
+            Ok(select(iter, move |stored, v| {
+                let Some((k, start, end)) = split_session_key(stored) else {
                     return Some(Err(store_error(&self.name, "a stored session key is too short")));
                 };
                 if !in_bounds(k, kf.as_deref(), kt.as_deref()) || end < earliest_end || start > latest_start {
                     return None;
                 }
-                Some(self.decode(k, start, end, &v))
-            })) as KeyValueIter<'_, Windowed<K>, V>)
+                Some(self.decode(k, start, end, v))
+            }) as KeyValueIter<'_, Windowed<K>, V>)
         })
     }
 

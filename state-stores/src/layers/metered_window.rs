@@ -7,7 +7,7 @@ use streams_core::StreamsError;
 use streams_core::serde::SharedSerde;
 use streams_core::store::{FlushListener, FlushedRecord, KeyValueIter, Window, WindowIter, WindowStore, Windowed};
 
-use super::metered::{Codec, Meter, Op, metered_lifecycle};
+use super::metered::{Codec, Meter, Op, metered_lifecycle, select};
 use crate::bytes::{BytesStore, Scan, in_bounds, store_error};
 use crate::schema::{split_window_key, window_key};
 
@@ -69,19 +69,13 @@ impl<K: 'static, V: 'static> MeteredWindowStore<K, V> {
                 time_to: to,
                 reverse,
             })?;
-            Ok(Box::new(iter.filter_map(move |item| {
-                let (stored, v) = match item {
-                    Ok(pair) => pair,
-                    Err(e) => return Some(Err(e)),
-                };
-                match self.split(&stored) {
-                    Ok((k, ts)) if k == kb.as_slice() && (from..=to).contains(&ts) => {
-                        Some(self.values.decode(&self.name, &self.topic, &v).map(|v| (ts, v)))
-                    }
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
+            Ok(select(iter, move |stored, v| match self.split(stored) {
+                Ok((k, ts)) if k == kb.as_slice() && (from..=to).contains(&ts) => {
+                    Some(self.values.decode(&self.name, &self.topic, v).map(|v| (ts, v)))
                 }
-            })) as WindowIter<'_, V>)
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            }) as WindowIter<'_, V>)
         })
     }
 
@@ -114,19 +108,13 @@ impl<K: 'static, V: 'static> MeteredWindowStore<K, V> {
                 time_to: to,
                 reverse,
             })?;
-            Ok(Box::new(iter.filter_map(move |item| {
-                let (stored, v) = match item {
-                    Ok(pair) => pair,
-                    Err(e) => return Some(Err(e)),
-                };
-                match self.split(&stored) {
-                    Ok((k, ts)) if in_bounds(k, kf.as_deref(), kt.as_deref()) && (from..=to).contains(&ts) => {
-                        Some(self.windowed(k, ts, &v))
-                    }
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
+            Ok(select(iter, move |stored, v| match self.split(stored) {
+                Ok((k, ts)) if in_bounds(k, kf.as_deref(), kt.as_deref()) && (from..=to).contains(&ts) => {
+                    Some(self.windowed(k, ts, v))
                 }
-            })) as KeyValueIter<'_, Windowed<K>, V>)
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            }) as KeyValueIter<'_, Windowed<K>, V>)
         })
     }
 
