@@ -271,3 +271,23 @@ fn restoring_an_in_memory_window_store_from_its_changelog() {
     assert_eq!(got, [(0, 1), (10, 2)]);
     assert_eq!(fresh.metrics().unwrap().restored, 2);
 }
+
+#[test]
+fn the_rocksdb_config_setter_tunes_each_store() {
+    use std::sync::Mutex;
+    use streams_core::store::{KeyValueStore, StateStore};
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let env = common::Env::new(1 << 20);
+    let supplier = Stores::persistent_key_value_store("tuned").with_rocksdb_config(
+        |name: &str, options: &mut state_stores::rocksdb::Options| {
+            options.set_write_buffer_size(1 << 20);
+            SEEN.lock().unwrap().push(name.to_owned());
+        },
+    );
+    let mut store = Stores::key_value_store_builder(supplier, StringSerde, I64Serde).build_store();
+    store.init(&env.context()).unwrap();
+    store.put(&"k".to_owned(), &1).unwrap();
+    assert_eq!(store.get(&"k".to_owned()).unwrap(), Some(1));
+    store.close().unwrap();
+    assert_eq!(*SEEN.lock().unwrap(), ["tuned"], "called once, with the store's name");
+}
