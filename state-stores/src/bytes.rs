@@ -111,6 +111,12 @@ pub type BytesFlushListener = Box<dyn FnMut(BytesFlushed<'_>) -> Result<(), Stre
 pub trait BytesStore: StateStore {
     /// The value of `key`.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StreamsError>;
+    /// Runs `read` on the value of `key` where it lies, without copying it out
+    /// (the typed facades decode straight from it).
+    fn get_with(&self, key: &[u8], read: &mut dyn FnMut(Option<&[u8]>)) -> Result<(), StreamsError> {
+        read(self.get(key)?.as_deref());
+        Ok(())
+    }
     /// Sets (`Some`) or deletes (`None`) the value of `key`.
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError>;
     /// Applies every write in order, as one batch where the backend can.

@@ -107,6 +107,12 @@ impl BytesStore for InMemoryKeyValueBytes {
         Ok(self.map.get(key).cloned())
     }
 
+    fn get_with(&self, key: &[u8], read: &mut dyn FnMut(Option<&[u8]>)) -> Result<(), StreamsError> {
+        self.ensure_open()?;
+        read(self.map.get(key).map(Vec::as_slice));
+        Ok(())
+    }
+
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
         self.ensure_open()?;
         match value {

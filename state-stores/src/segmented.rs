@@ -13,7 +13,7 @@ use streams_core::StreamsError;
 use streams_core::engine::RawRecord;
 use streams_core::store::{StateStore, StateStoreContext, StoreMetrics};
 
-use crate::bytes::{BytesIter, BytesStore, Scan, Segmenting, in_bounds, store_error};
+use crate::bytes::{BytesIter, BytesStore, Scan, Segmenting, store_error};
 
 /// Where segments live. Segment ids are non-negative and ascending in time.
 pub(crate) trait SegmentBackend: 'static {
@@ -236,13 +236,10 @@ impl<B: SegmentBackend> BytesStore for SegmentedStore<B> {
         for seg in segs {
             iters.push(self.backend.scan(seg, scan.from, scan.to, scan.reverse)?);
         }
+        // Each backend scan is already bounded by key; only expiry filters.
         let schema = self.segmenting.schema;
-        let (from, to) = (scan.from.map(<[u8]>::to_vec), scan.to.map(<[u8]>::to_vec));
         Ok(Box::new(iters.into_iter().flatten().filter(move |item| match item {
-            Ok((k, _)) => {
-                schema.segment_timestamp(k).is_some_and(|ts| ts >= live_from)
-                    && in_bounds(k, from.as_deref(), to.as_deref())
-            }
+            Ok((k, _)) => schema.segment_timestamp(k).is_some_and(|ts| ts >= live_from),
             Err(_) => true,
         })))
     }

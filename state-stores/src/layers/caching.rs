@@ -164,6 +164,24 @@ impl BytesStore for Caching {
         }
     }
 
+    fn get_with(&self, key: &[u8], read: &mut dyn FnMut(Option<&[u8]>)) -> Result<(), StreamsError> {
+        let live = match &self.segmenting {
+            Some(seg) => self.timestamp(seg, key)? >= self.own_live_from(),
+            None => true,
+        };
+        if !live {
+            read(None);
+            return Ok(());
+        }
+        match self.cache()?.get(&self.namespace, &self.cache_key(key)?) {
+            Some(entry) => {
+                read(entry.value.as_deref());
+                Ok(())
+            }
+            None => self.inner.get_with(key, read),
+        }
+    }
+
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
         if let Some(seg) = self.segmenting {
             let ts = self.timestamp(&seg, key)?;

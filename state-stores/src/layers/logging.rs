@@ -61,6 +61,10 @@ impl BytesStore for ChangeLogging {
         self.inner.get(key)
     }
 
+    fn get_with(&self, key: &[u8], read: &mut dyn FnMut(Option<&[u8]>)) -> Result<(), StreamsError> {
+        self.inner.get_with(key, read)
+    }
+
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
         self.inner.put(key, value)?;
         self.log(key, value)

@@ -146,6 +146,12 @@ impl BytesStore for RocksDbKeyValueBytes {
         Ok(found.map(|v| v.to_vec()))
     }
 
+    fn get_with(&self, key: &[u8], read: &mut dyn FnMut(Option<&[u8]>)) -> Result<(), StreamsError> {
+        let found = self.db()?.get_pinned(key).map_err(|e| self.err("get", e))?;
+        read(found.as_deref());
+        Ok(())
+    }
+
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
         let db = self.db()?;
         match value {

@@ -382,6 +382,7 @@ impl StreamTask {
 
     fn init_stores(&mut self) -> Result<(), StreamsError> {
         let shared = Rc::clone(&self.shared);
+        let time = RecordTime::from_fn(move || shared.current_timestamp.get());
         let context = StateStoreContext::new(
             Arc::clone(&self.shared.application_id),
             self.id(),
@@ -389,14 +390,8 @@ impl StreamTask {
         )
         .with_config(self.config.clone())
         .with_cache(self.cache.clone())
-        .with_time(RecordTime::from_fn(move || shared.current_timestamp.get()))
-        .with_change_logger(ChangeLogger::new(
-            Rc::clone(&self.shared.collector),
-            RecordTime::from_fn({
-                let shared = Rc::clone(&self.shared);
-                move || shared.current_timestamp.get()
-            }),
-        ));
+        .with_change_logger(ChangeLogger::new(Rc::clone(&self.shared.collector), time.clone()))
+        .with_time(time);
         let partition = self.id().partition;
         for store in &mut self.stores {
             let mut s = store.lifecycle.borrow_mut();
