@@ -85,6 +85,12 @@ pub enum TopologyError {
     /// A node or store name is empty.
     #[error("a node or store name must not be empty")]
     EmptyName,
+    /// `add_stages` was given no stages.
+    #[error("stage node {node} needs at least one stage")]
+    EmptyStageChain {
+        /// The node.
+        node: String,
+    },
     /// Two nodes share one name.
     #[error("a node named {name} already exists in the topology")]
     DuplicateNode {

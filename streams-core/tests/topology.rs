@@ -190,18 +190,11 @@ fn describe_two_subtopologies_through_a_repartition_topic() {
         .unwrap()
         .add_sink("result", sink("sums"), &["sum"])
         .unwrap();
+    // Kafka Streams numbers sub-topologies by their source names, sorted:
+    // "from-repartition" < "words".
     let expected = "\
 Topologies:
    Sub-topology: 0
-    Source: words (topics: [words])
-      --> by-value
-    Processor: by-value (stores: [])
-      --> to-repartition
-      <-- words
-    Sink: to-repartition (topic: app-sums-repartition)
-      <-- by-value
-
-  Sub-topology: 1
     Source: from-repartition (topics: [app-sums-repartition])
       --> sum
     Processor: sum (stores: [sums])
@@ -210,12 +203,21 @@ Topologies:
     Sink: result (topic: sums)
       <-- sum
 
+  Sub-topology: 1
+    Source: words (topics: [words])
+      --> by-value
+    Processor: by-value (stores: [])
+      --> to-repartition
+      <-- words
+    Sink: to-repartition (topic: app-sums-repartition)
+      <-- by-value
+
 ";
     assert_eq!(t.describe().to_string(), expected);
     let subs = t.subtopologies();
-    assert_eq!(subs[0].sink_topics, ["app-sums-repartition"]);
-    assert_eq!(subs[1].source_topics, ["app-sums-repartition"]);
-    assert_eq!(subs[1].stores, ["sums"]);
+    assert_eq!(subs[1].sink_topics, ["app-sums-repartition"]);
+    assert_eq!(subs[0].source_topics, ["app-sums-repartition"]);
+    assert_eq!(subs[0].stores, ["sums"]);
 }
 
 #[test]

@@ -48,11 +48,13 @@ impl TopologyTestDriver {
 
     /// A driver whose mock wall clock starts at `initial_wall_clock_ms`.
     pub fn with_wall_clock_time(
-        topology: Topology,
+        mut topology: Topology,
         config: StreamsConfig,
         initial_wall_clock_ms: i64,
     ) -> Result<Self, DriverError> {
         topology.validate().map_err(streams_core::StreamsError::from)?;
+        // Internal (repartition) topics are `<application.id>-<name>`, as on Kafka.
+        topology.bind_application_id(config.application_id());
         let topology = Arc::new(topology);
         let clock = MockClock::new(initial_wall_clock_ms);
         let collector = Rc::new(RefCell::new(CapturingCollector::default()));

@@ -241,6 +241,10 @@ impl StreamTask {
                 shared: &shared,
                 children,
                 stores: node_stores,
+                sink_topic: match &def.kind {
+                    crate::topology::NodeKind::Sink { topic: Some(t) } => Some(Arc::from(t.as_str())),
+                    _ => None,
+                },
             })?;
             if let Some(input) = instance.input {
                 inputs_of.insert(n, input);

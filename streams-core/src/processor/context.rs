@@ -12,30 +12,40 @@ use crate::error::StreamsError;
 use crate::record::{Record, RecordMetadata};
 use crate::store::KeyValueStoreHandle;
 
-/// A node that accepts records of `(K, V)`: the typed edge between a parent and
-/// a child. One virtual call per record per edge, no allocation.
+/// Something that accepts records of `(K, V)`: the typed edge between a parent
+/// and a child, and what a [`Stage`](crate::topology::Stage) emits into. One
+/// virtual call per record per edge, no allocation.
 ///
 /// The error is boxed so that the result fits in a register: every record
 /// crosses several of these calls, and a 112-byte `Result` returned through
 /// memory at each one measurably slowed the hot path.
-pub(crate) trait Downstream<K, V> {
+pub trait Downstream<K, V> {
+    /// Takes one record; an error stops the current record's processing.
     fn accept(&self, record: Record<K, V>) -> EdgeResult;
 }
 
 /// The result of an edge call; see [`Downstream`].
-pub(crate) type EdgeResult = Result<(), Box<StreamsError>>;
+pub type EdgeResult = Result<(), Box<StreamsError>>;
 
 /// A named typed edge to a child.
 pub(crate) type Edge<K, V> = (Arc<str>, Rc<dyn Downstream<K, V>>);
 
 /// The children of one node, in the order they were connected.
 pub(crate) struct Children<K, V> {
-    nodes: Vec<Edge<K, V>>,
+    nodes: Rc<[Edge<K, V>]>,
+}
+
+impl<K, V> Clone for Children<K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            nodes: Rc::clone(&self.nodes),
+        }
+    }
 }
 
 impl<K: Clone, V: Clone> Children<K, V> {
     pub(crate) fn new(nodes: Vec<Edge<K, V>>) -> Self {
-        Self { nodes }
+        Self { nodes: nodes.into() }
     }
 
     /// Sends `record` to every child: clones for all but the last, which gets
@@ -43,7 +53,7 @@ impl<K: Clone, V: Clone> Children<K, V> {
     /// small enough to inline; fan-out is out of line.
     #[inline]
     pub(crate) fn forward(&self, record: Record<K, V>) -> EdgeResult {
-        match self.nodes.as_slice() {
+        match &*self.nodes {
             [(_, only)] => only.accept(record),
             [] => Ok(()),
             _ => self.fan_out(record),
@@ -72,6 +82,42 @@ impl<K: Clone, V: Clone> Children<K, V> {
     }
 }
 
+/// Forwards to one processor's children; see [`ProcessorContext::forwarder`].
+pub struct Forwarder<K, V> {
+    children: Children<K, V>,
+}
+
+impl<K, V> Clone for Forwarder<K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            children: self.children.clone(),
+        }
+    }
+}
+
+impl<K: Clone + 'static, V: Clone + 'static> Forwarder<K, V> {
+    /// Forwards a record to every child, as [`ProcessorContext::forward`].
+    pub fn forward(&self, record: Record<K, V>) -> Result<(), StreamsError> {
+        self.children.forward(record).map_err(|e| *e)
+    }
+}
+
+impl<K: Clone + 'static, V: Clone + 'static> Downstream<K, V> for Children<K, V> {
+    #[inline]
+    fn accept(&self, record: Record<K, V>) -> EdgeResult {
+        self.forward(record)
+    }
+}
+
+/// A processor's context accepts what the processor forwards, so a
+/// [`Stage`](crate::topology::Stage) can run as an ordinary processor.
+impl<K: Clone + 'static, V: Clone + 'static> Downstream<K, V> for ProcessorContext<K, V> {
+    #[inline]
+    fn accept(&self, record: Record<K, V>) -> EdgeResult {
+        self.children.forward(record)
+    }
+}
+
 /// What a processor can do besides computing: forward records, schedule
 /// punctuations, reach its stores, and read where the current record came from.
 ///
@@ -90,6 +136,16 @@ impl<KOut: Clone + 'static, VOut: Clone + 'static> ProcessorContext<KOut, VOut> 
     #[inline]
     pub fn forward(&self, record: Record<KOut, VOut>) -> Result<(), StreamsError> {
         self.children.forward(record).map_err(|e| *e)
+    }
+
+    /// A handle that forwards to this processor's children, for code that
+    /// runs outside a callback's borrow of the context, such as a caching
+    /// store's flush listener. Use it only while the task is processing
+    /// (during a callback or a commit's flush).
+    pub fn forwarder(&self) -> Forwarder<KOut, VOut> {
+        Forwarder {
+            children: self.children.clone(),
+        }
     }
 
     /// Forwards a record to the child named `child` only.

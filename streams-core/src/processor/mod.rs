@@ -20,8 +20,8 @@ use std::cell::Cell;
 use std::fmt;
 use std::rc::Rc;
 
-pub use context::ProcessorContext;
-pub(crate) use context::{Children, Downstream, EdgeResult};
+pub(crate) use context::Children;
+pub use context::{Downstream, EdgeResult, Forwarder, ProcessorContext};
 
 use crate::error::BoxError;
 use crate::record::Record;

@@ -55,6 +55,15 @@ pub trait Serde<T>: Send + Sync + 'static {
     /// Must not panic on any input: malformed bytes are a [`SerdeError`].
     fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<T, SerdeError>;
 
+    /// Whether `value` is Kafka's null, without encoding it. The DSL asks
+    /// this where Kafka Streams skips null keys or values (aggregations).
+    /// The default says no; serdes that write null for some values (such as
+    /// [`OptionSerde`]) must override it to agree with `serialize_into`.
+    fn is_null(&self, value: &T) -> bool {
+        let _ = value;
+        false
+    }
+
     /// Encodes `value` into a fresh buffer; `None` for Kafka's null.
     fn serialize(&self, topic: &str, value: &T) -> Result<Option<Vec<u8>>, SerdeError> {
         let mut buf = Vec::new();
@@ -76,6 +85,10 @@ impl<T: 'static> Serde<T> for Arc<dyn Serde<T>> {
 
     fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<T, SerdeError> {
         (**self).deserialize(topic, data)
+    }
+
+    fn is_null(&self, value: &T) -> bool {
+        (**self).is_null(value)
     }
 }
 

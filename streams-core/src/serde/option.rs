@@ -24,6 +24,10 @@ impl<T, S: Serde<T>> Serde<Option<T>> for OptionSerde<S> {
             Some(_) => self.0.deserialize(topic, data).map(Some),
         }
     }
+
+    fn is_null(&self, value: &Option<T>) -> bool {
+        value.is_none()
+    }
 }
 
 #[cfg(test)]
@@ -39,5 +43,7 @@ mod tests {
         assert_eq!(s.deserialize("t", None).unwrap(), None);
         assert_eq!(s.deserialize("t", Some(b"")).unwrap(), Some(String::new()));
         assert!(OptionSerde(I32Serde).deserialize("t", Some(&[1])).is_err());
+        assert!(s.is_null(&None));
+        assert!(!s.is_null(&Some(String::new())));
     }
 }

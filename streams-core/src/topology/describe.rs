@@ -122,7 +122,12 @@ pub(super) fn describe(topology: &Topology, groups: &[u32]) -> TopologyDescripti
                     let def = &topology.nodes[i];
                     let kind = match &def.kind {
                         NodeKind::Source { topics, pattern, .. } => NodeKindDescription::Source {
-                            topics: java_hash_set_order(topics),
+                            topics: java_hash_set_order(
+                                &topics
+                                    .iter()
+                                    .map(|t| topology.display_topic(t).to_owned())
+                                    .collect::<Vec<_>>(),
+                            ),
                             pattern: pattern.as_ref().map(|(p, _)| p.clone()),
                         },
                         NodeKind::Processor => {
@@ -135,7 +140,9 @@ pub(super) fn describe(topology: &Topology, groups: &[u32]) -> TopologyDescripti
                                 stores: java_hash_set_order(&stores),
                             }
                         }
-                        NodeKind::Sink { topic } => NodeKindDescription::Sink { topic: topic.clone() },
+                        NodeKind::Sink { topic } => NodeKindDescription::Sink {
+                            topic: topic.as_deref().map(|t| topology.display_topic(t).to_owned()),
+                        },
                     };
                     NodeDescription {
                         name: def.name.to_string(),

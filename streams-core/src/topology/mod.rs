@@ -9,13 +9,14 @@
 //! and stores from it.
 //!
 //! Sub-topologies are the connected components of the graph, where processors
-//! that share a store are connected too; they are numbered in the order their
-//! first node was added, as Kafka Streams numbers them.
+//! that share a store are connected too; they are numbered as Kafka Streams
+//! numbers them: by their source nodes' names, in sorted order.
 
 mod describe;
 pub(crate) mod node;
 mod sink;
 mod source;
+mod stage;
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -26,6 +27,7 @@ use regex::Regex;
 pub use describe::{NodeDescription, NodeKindDescription, SubtopologyDescription, TopologyDescription};
 pub use sink::{Sink, SinkSpec, SinkTopic, StreamPartitioner};
 pub use source::{OffsetReset, Source, SourceSpec, Subscription};
+pub use stage::{ErasedStage, Stage, StageProcessor};
 
 use crate::error::TopologyError;
 use crate::processor::Processor;
@@ -106,6 +108,11 @@ pub struct Topology {
     node_index: HashMap<Arc<str>, usize>,
     stores: Vec<StoreDef>,
     topic_owner: HashMap<String, usize>,
+    /// Internal topics (repartition topics), by the name `describe()` shows.
+    internal_topics: Vec<String>,
+    /// Set by [`Topology::bind_application_id`]: the prefix internal topics
+    /// now carry in sources and sinks.
+    internal_prefix: Option<String>,
 }
 
 impl Topology {
@@ -260,6 +267,40 @@ impl Topology {
         Ok(self)
     }
 
+    /// Adds one processor node that runs `stages` in a chain, each stage
+    /// emitting straight into the next; the node takes what the first stage
+    /// takes and forwards what the last one emits. Adjacent stages must agree
+    /// on types (checked here, naming the node and the two stages' types).
+    pub fn add_stages(
+        &mut self,
+        name: &str,
+        stages: Vec<ErasedStage>,
+        parents: &[&str],
+    ) -> Result<&mut Self, TopologyError> {
+        self.check_new_name(name)?;
+        if stages.is_empty() {
+            return Err(TopologyError::EmptyStageChain { node: name.to_owned() });
+        }
+        for pair in stages.windows(2) {
+            let (out, inp) = (pair[0].output(), pair[1].input());
+            if !out.same(&inp) {
+                return Err(TopologyError::TypeMismatch {
+                    parent: format!("{name} (stage)"),
+                    parent_key: out.key_name,
+                    parent_value: out.value_name,
+                    child: format!("{name} (next stage)"),
+                    child_key: inp.key_name,
+                    child_value: inp.value_name,
+                });
+            }
+        }
+        let factory: Arc<dyn NodeFactory> = Arc::new(stage::StageChainFactory { stages });
+        let input = factory.input().ok_or(TopologyError::EmptyName)?;
+        let parents = self.resolve_parents(name, parents, input)?;
+        self.push_node(name, NodeKind::Processor, parents, factory);
+        Ok(self)
+    }
+
     /// Adds a sink writing what `parents` forward.
     pub fn add_sink<K: Data, V: Data, KS: Serde<K>, VS: Serde<V>>(
         &mut self,
@@ -348,6 +389,64 @@ impl Topology {
         Ok(())
     }
 
+    /// Declares `topic` internal to the application, as Kafka Streams does for
+    /// repartition topics: `describe()` shows it as given, while a running
+    /// application reads and writes `<application.id>-<topic>` (see
+    /// [`bind_application_id`](Self::bind_application_id)).
+    pub fn add_internal_topic(&mut self, topic: &str) -> &mut Self {
+        if !self.internal_topics.iter().any(|t| t == topic) {
+            self.internal_topics.push(topic.to_owned());
+        }
+        self
+    }
+
+    /// The internal topics, as `describe()` names them.
+    pub fn internal_topics(&self) -> &[String] {
+        &self.internal_topics
+    }
+
+    /// Prefixes every internal topic read or written by a node with
+    /// `<application_id>-`. The drivers (test driver, Kafka runtime) call this
+    /// once before creating tasks; later calls change nothing.
+    pub fn bind_application_id(&mut self, application_id: &str) {
+        if self.internal_prefix.is_some() {
+            return;
+        }
+        let prefix = format!("{application_id}-");
+        let internal = self.internal_topics.clone();
+        let resolve = |t: &mut String| {
+            if internal.contains(t) {
+                *t = format!("{prefix}{t}");
+            }
+        };
+        for node in &mut self.nodes {
+            match &mut node.kind {
+                NodeKind::Source { topics, .. } => topics.iter_mut().for_each(resolve),
+                NodeKind::Sink { topic: Some(t) } => resolve(t),
+                NodeKind::Sink { topic: None } | NodeKind::Processor => {}
+            }
+        }
+        self.topic_owner = std::mem::take(&mut self.topic_owner)
+            .into_iter()
+            .map(|(mut t, n)| {
+                resolve(&mut t);
+                (t, n)
+            })
+            .collect();
+        self.internal_prefix = Some(prefix);
+    }
+
+    /// The name `describe()` shows for a topic a node reads or writes.
+    pub(crate) fn display_topic<'a>(&self, topic: &'a str) -> &'a str {
+        match &self.internal_prefix {
+            Some(prefix) => match topic.strip_prefix(prefix.as_str()) {
+                Some(raw) if self.internal_topics.iter().any(|t| t == raw) => raw,
+                _ => topic,
+            },
+            None => topic,
+        }
+    }
+
     /// Checks what can only be checked once the topology is complete: it has a
     /// source, and every store is used by some processor.
     pub fn validate(&self) -> Result<(), TopologyError> {
@@ -388,13 +487,21 @@ impl Topology {
                 union(&mut uf, w[0], w[1]);
             }
         }
+        // Kafka Streams numbers sub-topologies by their source nodes' names in
+        // sorted order, then any group without a source in insertion order.
+        let mut order: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| matches!(self.nodes[i].kind, NodeKind::Source { .. }))
+            .collect();
+        order.sort_by(|&a, &b| self.nodes[a].name.cmp(&self.nodes[b].name));
+        order.extend(0..self.nodes.len());
         let mut ids: HashMap<usize, u32> = HashMap::new();
+        for i in order {
+            let root = find(&mut uf, i);
+            let next = ids.len() as u32;
+            ids.entry(root).or_insert(next);
+        }
         (0..self.nodes.len())
-            .map(|i| {
-                let root = find(&mut uf, i);
-                let next = ids.len() as u32;
-                *ids.entry(root).or_insert(next)
-            })
+            .map(|i| ids.get(&find(&mut uf, i)).copied().unwrap_or(0))
             .collect()
     }
 

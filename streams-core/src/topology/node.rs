@@ -56,6 +56,9 @@ pub(crate) struct NodeEnv<'a> {
     pub(crate) children: Vec<(Arc<str>, Rc<dyn Any>)>,
     /// Connected stores' handles.
     pub(crate) stores: Vec<(Arc<str>, Rc<dyn Any>)>,
+    /// For sinks with a fixed topic: the topic as bound to the application
+    /// (internal topics carry the application id).
+    pub(crate) sink_topic: Option<Arc<str>>,
 }
 
 pub(crate) struct NodeInstance {
@@ -89,7 +92,7 @@ fn erase_input<K: 'static, V: 'static>(input: Rc<dyn Downstream<K, V>>) -> Rc<dy
     Rc::new(input)
 }
 
-fn typed_children<K: Clone + 'static, V: Clone + 'static>(
+pub(crate) fn typed_children<K: Clone + 'static, V: Clone + 'static>(
     parent: &str,
     children: Vec<(Arc<str>, Rc<dyn Any>)>,
 ) -> Result<Children<K, V>, StreamsError> {
@@ -325,9 +328,13 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> NodeFac
     }
 
     fn instantiate(&self, env: NodeEnv<'_>) -> Result<NodeInstance, StreamsError> {
+        let topic = match (&self.topic, env.sink_topic) {
+            (SinkTopic::Fixed(_), Some(bound)) => SinkTopic::Fixed(bound),
+            (topic, _) => topic.clone(),
+        };
         let node = Rc::new(SinkNode {
             name: env.name,
-            topic: self.topic.clone(),
+            topic,
             key_serde: Arc::clone(&self.key_serde),
             value_serde: Arc::clone(&self.value_serde),
             partitioner: self.partitioner.clone(),
