@@ -92,6 +92,26 @@ impl<K, V> TimestampExtractor<K, V> {
         Self(Kind::Custom(Arc::new(f)))
     }
 
+    /// The same extractor for records of `Option<V>` (a table's source):
+    /// a custom function sees the records that have a value; a null value
+    /// keeps the Kafka record's timestamp.
+    pub fn for_nullable_values(self) -> TimestampExtractor<K, Option<V>>
+    where
+        K: Clone + 'static,
+        V: Clone + 'static,
+    {
+        TimestampExtractor(match self.0 {
+            Kind::RecordTimestamp => Kind::RecordTimestamp,
+            Kind::WallClock => Kind::WallClock,
+            Kind::Custom(f) => Kind::Custom(Arc::new(move |r: &Record<K, Option<V>>, partition_time| {
+                match &r.value {
+                    Some(v) => f(&Record::new(r.key.clone(), v.clone(), r.timestamp), partition_time),
+                    None => r.timestamp,
+                }
+            })),
+        })
+    }
+
     pub(crate) fn extract(&self, record: &Record<K, V>, partition_time: i64, clock: &dyn Clock) -> i64 {
         match &self.0 {
             Kind::RecordTimestamp => record.timestamp,

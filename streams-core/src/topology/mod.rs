@@ -113,6 +113,9 @@ pub struct Topology {
     /// Set by [`Topology::bind_application_id`]: the prefix internal topics
     /// now carry in sources and sinks.
     internal_prefix: Option<String>,
+    /// Partition counts chosen for internal topics (the rest follow their
+    /// upstream topics' counts when created).
+    internal_partitions: HashMap<String, u32>,
 }
 
 impl Topology {
@@ -398,6 +401,17 @@ impl Topology {
             self.internal_topics.push(topic.to_owned());
         }
         self
+    }
+
+    /// Sets the partition count an internal topic is created with.
+    pub fn set_internal_topic_partitions(&mut self, topic: &str, partitions: u32) -> &mut Self {
+        self.internal_partitions.insert(topic.to_owned(), partitions);
+        self
+    }
+
+    /// The partition count set for an internal topic (by its `describe()` name).
+    pub fn internal_topic_partitions(&self, topic: &str) -> Option<u32> {
+        self.internal_partitions.get(topic).copied()
     }
 
     /// The internal topics, as `describe()` names them.
