@@ -37,6 +37,9 @@ pub(crate) fn forward_flushes<K: Data, A: Data>(
 ) -> Result<bool, streams_core::StreamsError> {
     let forwarder = ctx.forwarder();
     let listener = Box::new(move |f: FlushedRecord<K, ValueAndTimestamp<A>>| {
+        // The result carries the aggregate's own timestamp (the max rule);
+        // a delete, the time of the write that deleted.
+        let timestamp = f.new_value.as_ref().map_or(f.timestamp, |v| v.timestamp);
         let change = Change::new(
             f.new_value.map(|v| v.value),
             if send_old_values {
@@ -45,7 +48,7 @@ pub(crate) fn forward_flushes<K: Data, A: Data>(
                 None
             },
         );
-        forwarder.forward(Record::new(f.key, change, f.timestamp))
+        forwarder.forward(Record::new(f.key, change, timestamp))
     });
     Ok(store.write()?.set_flush_listener(listener))
 }
