@@ -57,3 +57,59 @@ impl OptimizerRule for FuseStateless {
         changed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::optimizer::Optimizations;
+    use crate::prelude::*;
+    use test_driver::TopologyTestDriver;
+
+    fn program() -> StreamsBuilder {
+        let builder = StreamsBuilder::new();
+        let branches = builder
+            .stream::<String, String>("in")
+            .filter(|_, v| !v.is_empty())
+            .map_values(|v| v.to_uppercase())
+            .split()
+            .branch(|_, v| v.starts_with('A'), Branched::as_("a"))
+            .default_branch(Branched::as_("rest"));
+        branches["KSTREAM-BRANCH-0000000003a"]
+            .map_values(|v| v.len() as i64)
+            .filter(|_, n| *n > 1)
+            .to("a-lengths");
+        branches["KSTREAM-BRANCH-0000000003rest"].to("rest");
+        builder
+    }
+
+    #[test]
+    fn chains_run_as_one_node_named_after_their_first_operation() {
+        let rule = Optimizations::parse(FuseStateless.name()).unwrap();
+        let before = program().build_optimized(&Optimizations::none()).unwrap();
+        let after = program().build_optimized(&rule).unwrap();
+        insta::assert_snapshot!("fuse_before", before.describe().to_string());
+        insta::assert_snapshot!("fuse_after", after.describe().to_string());
+
+        let mut outputs = Vec::new();
+        for topology in [before, after] {
+            let driver = TopologyTestDriver::new(topology, StreamsConfig::new("app")).unwrap();
+            let input = driver.create_input_topic::<String, String>("in");
+            for v in ["apple", "", "a", "berry"] {
+                input.pipe_input("k".into(), v.into()).unwrap();
+            }
+            let a = driver
+                .create_output_topic::<String, i64>("a-lengths")
+                .read_values_to_list()
+                .unwrap();
+            let rest = driver
+                .create_output_topic::<String, String>("rest")
+                .read_values_to_list()
+                .unwrap();
+            outputs.push((a, rest));
+        }
+        assert_eq!(outputs[0], outputs[1]);
+        assert_eq!(outputs[1], (vec![5], vec!["BERRY".to_string()]));
+    }
+}

@@ -59,3 +59,65 @@ impl OptimizerRule for MergeRepartitionTopics {
         changed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::optimizer::Optimizations;
+    use crate::prelude::*;
+    use test_driver::TopologyTestDriver;
+
+    fn program() -> StreamsBuilder {
+        let builder = StreamsBuilder::new();
+        let keyed = builder
+            .stream::<String, String>("clicks")
+            .select_key(|_, page| page.clone());
+        keyed.group_by_key().count().to_stream().to("page-counts");
+        keyed
+            .group_by_key()
+            .aggregate(String::new, |_, user, acc| format!("{acc}{user};"))
+            .to_stream()
+            .to("page-users");
+        builder
+    }
+
+    #[test]
+    fn one_repartition_topic_feeds_both_aggregations() {
+        let rule = Optimizations::parse(MergeRepartitionTopics.name()).unwrap();
+        let before = program().build_optimized(&Optimizations::none()).unwrap();
+        let after = program().build_optimized(&rule).unwrap();
+        insta::assert_snapshot!("merge_repartition_before", before.describe().to_string());
+        insta::assert_snapshot!("merge_repartition_after", after.describe().to_string());
+        assert_eq!(before.subtopologies().len(), 3);
+        assert_eq!(after.subtopologies().len(), 2);
+
+        // Same results, one repartition topic written instead of two.
+        let mut outputs = Vec::new();
+        for topology in [before, after] {
+            let driver = TopologyTestDriver::new(topology, StreamsConfig::new("app")).unwrap();
+            let input = driver.create_input_topic::<String, String>("clicks");
+            input.pipe_input("ann".into(), "/home".into()).unwrap();
+            input.pipe_input("bob".into(), "/home".into()).unwrap();
+            let repartitions = driver
+                .produced_topic_names()
+                .into_iter()
+                .filter(|t| t.ends_with("-repartition"))
+                .count();
+            let counts = driver
+                .create_output_topic::<String, i64>("page-counts")
+                .read_key_values_to_list()
+                .unwrap();
+            let users = driver
+                .create_output_topic::<String, String>("page-users")
+                .read_key_values_to_list()
+                .unwrap();
+            outputs.push((repartitions, counts, users));
+        }
+        assert_eq!((outputs[0].0, outputs[1].0), (2, 1));
+        assert_eq!(outputs[0].1, outputs[1].1);
+        assert_eq!(outputs[0].2, outputs[1].2);
+        assert_eq!(outputs[1].1, [("/home".to_string(), 1), ("/home".to_string(), 2)]);
+    }
+}
