@@ -5,7 +5,13 @@
 //!
 //! - [`word_count`]: a Processor-API word count with a key-value store and a
 //!   stream-time punctuator that emits the counts.
+//! - [`dsl_word_count`]: the same word count with the DSL (Kafka Streams'
+//!   `WordCountDemo`): split, re-key, count.
+//! - [`top_pages`]: the most viewed pages per region, kept up to date as users
+//!   move between pages: re-key a table and aggregate it with a subtractor.
 
+pub mod dsl_word_count;
+pub mod top_pages;
 pub mod word_count;
 
 /// The README's code blocks, compiled and run as doc-tests so they cannot rot.
