@@ -397,3 +397,55 @@ fn an_unknown_optimization_is_an_error_naming_it() {
     let err = builder.build_with(&config).unwrap_err();
     assert!(err.to_string().contains("bogus"), "{err}");
 }
+
+#[test]
+fn table_filter_not_and_map_values_with_key() {
+    let builder = StreamsBuilder::new();
+    builder
+        .table::<String, i64>("t", Materialized::new().in_memory())
+        .filter_not(|_, v| *v < 0)
+        .map_values_with_key(|k, v| format!("{k}={v}"), None)
+        .to_stream()
+        .to("out");
+    let d = driver(&builder);
+    let input = d.create_input_topic::<String, Option<i64>>("t");
+    input.pipe_input(s("a"), Some(1)).unwrap();
+    input.pipe_input(s("a"), Some(-1)).unwrap();
+    input.pipe_input(s("b"), Some(2)).unwrap();
+    let out = d.create_output_topic::<String, Option<String>>("out");
+    assert_eq!(
+        out.read_key_values_to_list().unwrap(),
+        [(s("a"), Some(s("a=1"))), (s("a"), None), (s("b"), Some(s("b=2")))]
+    );
+}
+
+#[test]
+fn fused_and_unfused_builds_of_one_program_give_the_same_output() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream::<String, String>("in")
+        .filter(|_, v| v.len() > 1)
+        .map_values(|v| v.to_uppercase())
+        .flat_map_values(|v| v.chars().map(String::from).collect::<Vec<_>>())
+        .select_key(|_, c| c.clone())
+        .group_by_key()
+        .count()
+        .to_stream()
+        .to("out");
+    let mut outputs = Vec::new();
+    for optimization in ["none", "all"] {
+        let config = StreamsConfig::new("ops").with("topology.optimization", optimization);
+        let d = TopologyTestDriver::new(builder.build_with(&config).unwrap(), config).unwrap();
+        let input = d.create_input_topic::<String, String>("in");
+        for v in ["ab", "b", "ba", "abc"] {
+            input.pipe_input(s("k"), s(v)).unwrap();
+        }
+        outputs.push(
+            d.create_output_topic::<String, i64>("out")
+                .read_key_values_to_list()
+                .unwrap(),
+        );
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0].len(), 7);
+}

@@ -242,6 +242,19 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
 impl<K: Data, V: Data> KStream<K, V> {
     /// Groups by the current key. If a key-changing operation came before, the
     /// aggregation that follows repartitions first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streams_dsl::prelude::*;
+    ///
+    /// let builder = StreamsBuilder::new();
+    /// let by_user = builder.stream::<String, String>("clicks").group_by_key();
+    /// by_user.count().to_stream().to("clicks-per-user");
+    /// // No key change before: no repartition topic.
+    /// assert!(builder.build()?.internal_topics().is_empty());
+    /// # Ok::<(), streams_core::TopologyError>(())
+    /// ```
     pub fn group_by_key(&self) -> KGroupedStream<K, V> {
         self.group_by_key_with(Grouped::new())
     }

@@ -33,6 +33,28 @@ impl<K: crate::Data, V: crate::Data> KGroupedTable<K, V> {
 
 impl<K: SerdeData, V: SerdeData> KGroupedTable<K, V> {
     /// The number of rows per group.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streams_dsl::prelude::*;
+    /// use test_driver::TopologyTestDriver;
+    ///
+    /// let builder = StreamsBuilder::new();
+    /// builder
+    ///     .table::<String, String>("user-team", Materialized::new())
+    ///     .group_by(|user, team| (team.clone(), user.clone()))
+    ///     .count()
+    ///     .to_stream()
+    ///     .to("team-sizes");
+    /// let driver = TopologyTestDriver::new(builder.build()?, StreamsConfig::new("app"))?;
+    /// let input = driver.create_input_topic::<String, Option<String>>("user-team");
+    /// input.pipe_input("ann".into(), Some("red".into()))?;
+    /// input.pipe_input("ann".into(), None)?; // ann leaves: red drops to 0
+    /// let out = driver.create_output_topic::<String, Option<i64>>("team-sizes");
+    /// assert_eq!(out.read_values_to_list()?, [Some(1), Some(0)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn count(&self) -> KTable<K, i64> {
         self.count_with(Materialized::new())
     }
@@ -107,6 +129,30 @@ impl<K: SerdeData, V: SerdeData> KGroupedTable<K, V> {
 
     /// Folds each group's rows: `initializer` makes an empty aggregate,
     /// `adder(key, row, aggregate)` adds a row, `subtractor` takes one out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streams_dsl::prelude::*;
+    /// use test_driver::TopologyTestDriver;
+    ///
+    /// // item -> price; the sum of prices per first letter.
+    /// let builder = StreamsBuilder::new();
+    /// builder
+    ///     .table::<String, i64>("prices", Materialized::new())
+    ///     .group_by(|item, price| (item[..1].to_string(), *price))
+    ///     .aggregate(|| 0i64, |_, p, sum| sum + p, |_, p, sum| sum - p)
+    ///     .to_stream()
+    ///     .to("sums");
+    /// let driver = TopologyTestDriver::new(builder.build()?, StreamsConfig::new("app"))?;
+    /// let input = driver.create_input_topic::<String, i64>("prices");
+    /// input.pipe_input("apple".into(), 3)?;
+    /// input.pipe_input("avocado".into(), 5)?;
+    /// input.pipe_input("apple".into(), 4)?;
+    /// let out = driver.create_output_topic::<String, Option<i64>>("sums");
+    /// assert_eq!(out.read_values_to_list()?, [Some(3), Some(8), Some(9)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn aggregate<A: SerdeData>(
         &self,
         initializer: impl Fn() -> A + Send + Sync + 'static,

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use streams_core::serde::SharedSerde;
-use streams_core::{Record, Sink, SinkTopic};
+use streams_core::{Record, Serde, Sink, SinkSpec, SinkTopic};
 
 use super::KStream;
 use crate::SerdeData;
 use crate::graph::NodeKind;
-use crate::options::Produced;
+use crate::options::{Partitioner, Produced};
 
 impl<K: SerdeData, V: SerdeData> KStream<K, V> {
     /// Writes every record to `topic`, with the stream's serdes where known,
@@ -59,30 +59,38 @@ impl<K: SerdeData, V: SerdeData> KStream<K, V> {
 
     fn sink(&self, topic: SinkTopic<K, V>, produced: Produced<K, V>) {
         let name = self.name(produced.name.as_deref(), "KSTREAM-SINK-");
-        let key: SharedSerde<K> = produced
-            .key_serde
-            .clone()
-            .or_else(|| self.key_serde.clone())
-            .unwrap_or_else(K::default_serde);
-        let value: SharedSerde<V> = produced
-            .value_serde
-            .clone()
-            .or_else(|| self.value_serde.clone())
-            .unwrap_or_else(V::default_serde);
+        let key: Option<SharedSerde<K>> = produced.key_serde.clone().or_else(|| self.key_serde.clone());
+        let value: Option<SharedSerde<V>> = produced.value_serde.clone().or_else(|| self.value_serde.clone());
         let partitioner = produced.partitioner.clone();
         let lower = Box::new(
             move |topology: &mut streams_core::Topology, ctx: &crate::graph::LowerCtx<'_>| {
-                let mut spec = Sink::with_serdes(topic.clone(), key.clone(), value.clone());
-                if let Some(p) = &partitioner {
-                    let p = Arc::clone(p);
-                    spec = spec.with_partitioner(move |t, k, v, n| p(t, k, v, n));
+                match (&key, &value) {
+                    // Default serdes stay static: no virtual call per record to encode.
+                    (None, None) => add_sink(topology, ctx, Sink::<K, V>::new(topic.clone()), &partitioner),
+                    _ => {
+                        let k = key.clone().unwrap_or_else(K::default_serde);
+                        let v = value.clone().unwrap_or_else(V::default_serde);
+                        add_sink(topology, ctx, Sink::with_serdes(topic.clone(), k, v), &partitioner)
+                    }
                 }
-                topology.add_sink(ctx.name, spec, ctx.parents())?;
-                Ok(())
             },
         );
         self.graph
             .borrow_mut()
             .add(name, vec![self.node], NodeKind::Sink { lower });
     }
+}
+
+fn add_sink<K: SerdeData, V: SerdeData, KS: Serde<K>, VS: Serde<V>>(
+    topology: &mut streams_core::Topology,
+    ctx: &crate::graph::LowerCtx<'_>,
+    mut spec: SinkSpec<K, V, KS, VS>,
+    partitioner: &Option<Partitioner<K, V>>,
+) -> Result<(), streams_core::TopologyError> {
+    if let Some(p) = partitioner {
+        let p = Arc::clone(p);
+        spec = spec.with_partitioner(move |t, k, v, n| p(t, k, v, n));
+    }
+    topology.add_sink(ctx.name, spec, ctx.parents())?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! [`KTable`]: a changelog stream seen as a table, and its operations, one
 //! file each. Updates travel as [`Change`](crate::Change)s; old values are
 //! computed only when an operation downstream asks for them
-//! ([`OldValues`]).
+//! (`OldValues`).
 
 mod filter;
 mod group_by;

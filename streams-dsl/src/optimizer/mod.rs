@@ -1,4 +1,4 @@
-//! The optimizer: rules that rewrite the logical graph's [`Plan`] before it
+//! The optimizer: rules that rewrite the logical graph's plan before it
 //! is lowered, one rule per file, selected by `topology.optimization`.
 //!
 //! Rules run in this order:
