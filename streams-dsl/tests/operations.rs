@@ -205,8 +205,8 @@ fn a_filter_with_old_values_emits_nothing_for_rows_rejected_before_and_after() {
     assert_eq!(out.read_values_to_list().unwrap(), [Some(30)]);
 }
 
-#[test]
-fn grouped_table_emits_one_result_when_the_group_is_unchanged() {
+/// `account -> "group:amount"`; the total amount per group.
+fn account_totals() -> StreamsBuilder {
     let builder = StreamsBuilder::new();
     builder
         .table::<String, String>("accounts", Materialized::new())
@@ -217,7 +217,22 @@ fn grouped_table_emits_one_result_when_the_group_is_unchanged() {
         .aggregate(|| 0i64, |_, v, acc| acc + v, |_, v, acc| acc - v)
         .to_stream()
         .to("totals");
-    let d = driver(&builder);
+    builder
+}
+
+/// The totals written, with their timestamps.
+fn totals(d: &TopologyTestDriver) -> Vec<(String, Option<i64>, i64)> {
+    d.create_output_topic::<String, Option<i64>>("totals")
+        .read_records_to_list()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.key, r.value, r.timestamp))
+        .collect()
+}
+
+#[test]
+fn grouped_table_emits_one_result_when_the_group_is_unchanged() {
+    let d = driver(&account_totals());
     let input = d.create_input_topic::<String, Option<String>>("accounts");
     input
         .pipe_input_with_timestamp(s("acc"), Some(s("north:10")), 100)
@@ -225,29 +240,13 @@ fn grouped_table_emits_one_result_when_the_group_is_unchanged() {
     input
         .pipe_input_with_timestamp(s("acc"), Some(s("north:25")), 200)
         .unwrap();
-    let out: Vec<(String, Option<i64>, i64)> = d
-        .create_output_topic::<String, Option<i64>>("totals")
-        .read_records_to_list()
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.key, r.value, r.timestamp))
-        .collect();
+    let out = totals(&d);
     assert_eq!(out, [(s("north"), Some(10), 100), (s("north"), Some(25), 200)]);
 }
 
 #[test]
 fn grouped_table_subtracts_from_the_old_group_first_then_adds_to_the_new() {
-    let builder = StreamsBuilder::new();
-    builder
-        .table::<String, String>("accounts", Materialized::new())
-        .group_by(|_, v| {
-            let (group, amount) = v.split_once(':').unwrap();
-            (group.to_owned(), amount.parse::<i64>().unwrap())
-        })
-        .aggregate(|| 0i64, |_, v, acc| acc + v, |_, v, acc| acc - v)
-        .to_stream()
-        .to("totals");
-    let d = driver(&builder);
+    let d = driver(&account_totals());
     let input = d.create_input_topic::<String, Option<String>>("accounts");
     input
         .pipe_input_with_timestamp(s("acc"), Some(s("north:10")), 100)
@@ -256,13 +255,7 @@ fn grouped_table_subtracts_from_the_old_group_first_then_adds_to_the_new() {
         .pipe_input_with_timestamp(s("acc"), Some(s("south:10")), 200)
         .unwrap();
     input.pipe_input_with_timestamp(s("acc"), None, 300).unwrap();
-    let out: Vec<(String, Option<i64>, i64)> = d
-        .create_output_topic::<String, Option<i64>>("totals")
-        .read_records_to_list()
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.key, r.value, r.timestamp))
-        .collect();
+    let out = totals(&d);
     // The emptied aggregate is emitted (0), not deleted.
     assert_eq!(
         out,
