@@ -36,7 +36,8 @@ impl<K: SerdeData, V: SerdeData> Processor<K, Option<V>, K, Change<V>> for Table
         let Some(store) = &self.store else {
             return Err("table source store not initialized".into());
         };
-        let old = if self.send_old_values || !self.cached {
+        // The old value costs a store read: only when someone downstream asked.
+        let old = if self.send_old_values && !self.cached {
             store.get(&record.key)?.map(|v| v.value)
         } else {
             None
@@ -48,7 +49,6 @@ impl<K: SerdeData, V: SerdeData> Processor<K, Option<V>, K, Change<V>> for Table
             }
         }
         if !self.cached {
-            let old = if self.send_old_values { old } else { None };
             ctx.forward(Record {
                 key: record.key,
                 value: Change::new(record.value, old),
