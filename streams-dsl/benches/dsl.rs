@@ -499,8 +499,8 @@ fn interleaved_word_count(store: StoreType, rounds: usize, dir: &std::path::Path
 }
 
 fn main() {
-    let dir = std::env::temp_dir().join(format!("streams-dsl-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     check_agreement(&dir.join("check"));
     let mut c = Criterion::default().configure_from_args();
     criterion_runs(&mut c, &dir.join("criterion"));
@@ -508,8 +508,7 @@ fn main() {
     if measuring() {
         interleaved_chain(2, 40, &dir.join("il-2"));
         interleaved_chain(5, 40, &dir.join("il-5"));
-        interleaved_word_count(StoreType::InMemory, 20, &dir);
-        interleaved_word_count(StoreType::RocksDb, 20, &dir);
+        interleaved_word_count(StoreType::InMemory, 20, dir);
+        interleaved_word_count(StoreType::RocksDb, 20, dir);
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

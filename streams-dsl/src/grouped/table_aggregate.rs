@@ -87,16 +87,17 @@ impl<K: Data, V: Data, A: Data> Processor<K, Change<V>, K, Change<A>> for TableA
         let Some(store) = &self.store else {
             return Err("aggregate store not initialized".into());
         };
-        let old = store.get(&record.key)?;
-        let old_agg = old.as_ref().map(|v| v.value.clone());
+        let (old_agg, merged) = match store.get(&record.key)? {
+            Some(v) => (Some(v.value), Some(v.timestamp.max(record.timestamp))),
+            None => (None, None),
+        };
         let mut timestamp = record.timestamp;
-        let merged = old
-            .as_ref()
-            .map_or(record.timestamp, |v| v.timestamp.max(record.timestamp));
+        // The previous aggregate is copied only when it is sent downstream.
+        let sent_old = if self.send_old_values { old_agg.clone() } else { None };
         let key = &record.key;
-        let intermediate = match (&record.value.old, old_agg.clone()) {
+        let intermediate = match (&record.value.old, old_agg) {
             (Some(old_value), Some(agg)) => {
-                timestamp = merged;
+                timestamp = merged.unwrap_or(timestamp);
                 Some(match &self.fold {
                     TableFold::Aggregate { subtractor, .. } => subtractor(key, old_value, agg),
                     TableFold::Reduce { subtractor, .. } => subtractor(&agg, old_value),
@@ -106,7 +107,7 @@ impl<K: Data, V: Data, A: Data> Processor<K, Change<V>, K, Change<A>> for TableA
         };
         let new_agg = match &record.value.new {
             Some(new_value) => {
-                if old.is_some() {
+                if let Some(merged) = merged {
                     timestamp = merged;
                 }
                 Some(match (&self.fold, intermediate) {
@@ -128,7 +129,7 @@ impl<K: Data, V: Data, A: Data> Processor<K, Change<V>, K, Change<A>> for TableA
         if !self.cached {
             ctx.forward(Record {
                 key: record.key,
-                value: Change::new(new_agg, if self.send_old_values { old_agg } else { None }),
+                value: Change::new(new_agg, sent_old),
                 timestamp,
                 headers: record.headers,
             })?;

@@ -82,7 +82,7 @@ mod tests {
             .build_optimized(&Optimizations::parse(ReuseSourceTopic.name()).unwrap())
             .unwrap();
         topology.bind_application_id("app");
-        let dir = tempfile_dir();
+        let dir = tempfile::tempdir().unwrap();
         let env = TaskEnv {
             config: StreamsConfig::new("app").with_state_dir(dir.path()),
             clock: std::sync::Arc::new(streams_core::MockClock::new(0)),
@@ -127,36 +127,6 @@ mod tests {
 
         fn flush(&mut self) -> Result<(), streams_core::BoxError> {
             Ok(())
-        }
-    }
-
-    fn tempfile_dir() -> TempDir {
-        TempDir::new()
-    }
-
-    /// A directory removed on drop (the test driver's crate has tempfile; this
-    /// crate does not need it for anything else).
-    struct TempDir(std::path::PathBuf);
-
-    impl TempDir {
-        fn new() -> Self {
-            let dir = std::env::temp_dir().join(format!(
-                "streams-dsl-reuse-{}-{:?}",
-                std::process::id(),
-                std::thread::current().id()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            Self(dir)
-        }
-
-        fn path(&self) -> &std::path::Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
         }
     }
 }
