@@ -61,6 +61,17 @@ pub enum SerdeError {
     /// A string payload is not valid UTF-8.
     #[error("invalid UTF-8: {0}")]
     Utf8(#[from] std::str::Utf8Error),
+    /// A payload is shorter than its fixed-width parts (a windowed key
+    /// without its window times).
+    #[error("{type_name} needs at least {needed} bytes, got {actual}")]
+    Truncated {
+        /// The Rust type being decoded.
+        type_name: &'static str,
+        /// The smallest valid size.
+        needed: usize,
+        /// The size of the payload received.
+        actual: usize,
+    },
     /// A boolean payload is neither 0 nor 1.
     #[error("invalid boolean byte {0:#04x} (expected 0x00 or 0x01)")]
     InvalidBoolean(u8),
@@ -195,6 +206,15 @@ pub enum TopologyError {
     /// A sub-topology has no source.
     #[error("the topology has no source node")]
     NoSources,
+    /// A store's definition cannot be built (for example a window store
+    /// whose retention is shorter than its windows).
+    #[error("state store {store} is invalid: {reason}")]
+    InvalidStore {
+        /// The store.
+        store: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// Anything that goes wrong while records flow through a task.

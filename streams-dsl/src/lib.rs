@@ -10,6 +10,9 @@
 //! - [`ktable`]: [`KTable`] and its operations; updates travel as [`Change`]s.
 //! - [`grouped`]: [`KGroupedStream`], [`KGroupedTable`] and the aggregation
 //!   processors.
+//! - [`windows`]: window definitions ([`TimeWindows`](windows::TimeWindows),
+//!   [`SessionWindows`](windows::SessionWindows), ...) and the
+//!   [`EmitStrategy`](windows::EmitStrategy).
 //! - [`options`]: [`Consumed`], [`Produced`], [`Grouped`], [`Materialized`],
 //!   [`Repartitioned`], [`Named`], [`Branched`].
 //! - [`optimizer`]: the rules `topology.optimization` selects, one per file.
@@ -54,11 +57,12 @@ mod materialize;
 pub mod optimizer;
 pub mod options;
 mod source_changelog;
+pub mod windows;
 
 pub use builder::StreamsBuilder;
 pub use change::{Change, ChangeSerde};
 pub use error::DslError;
-pub use grouped::{KGroupedStream, KGroupedTable};
+pub use grouped::{KGroupedStream, KGroupedTable, SessionWindowedKStream, TimeWindowedKStream};
 pub use kstream::{BranchedKStream, FixedKeyContext, FixedKeyProcessor, FixedKeyRecord, KStream};
 pub use ktable::KTable;
 pub use optimizer::{Optimizations, TOPOLOGY_OPTIMIZATION};
@@ -82,5 +86,6 @@ pub mod prelude {
         KGroupedTable, KStream, KTable, Materialized, Named, Produced, Repartitioned, StoreType, StreamsBuilder,
     };
     pub use streams_core::prelude::*;
+    pub use streams_core::store::{Window, Windowed};
     pub use streams_core::topology::Subscription;
 }

@@ -228,6 +228,12 @@ impl<KOut: Clone + 'static, VOut: Clone + 'static> ProcessorContext<KOut, VOut> 
         self.task.clock.now_ms()
     }
 
+    /// Counts a record this processor drops (late for its window, or
+    /// otherwise unusable) in the task's dropped-records metric.
+    pub fn record_dropped(&self) {
+        self.task.dropped.set(self.task.dropped.get() + 1);
+    }
+
     /// Asks for a commit as soon as possible (after the current record).
     pub fn commit(&self) {
         self.task.commit_requested.set(true);

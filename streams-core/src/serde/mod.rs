@@ -17,6 +17,7 @@ mod bincode_serde;
 mod json;
 mod option;
 mod primitive;
+mod windowed;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ pub use option::OptionSerde;
 pub use primitive::{
     BoolSerde, BytesSerde, F32Serde, F64Serde, I16Serde, I32Serde, I64Serde, StringSerde, U32Serde, U64Serde, UnitSerde,
 };
+pub use windowed::{SessionWindowedSerde, TimeWindowedSerde};
 
 /// What [`Serde::serialize_into`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,6 +36,19 @@ impl<K> Windowed<K> {
     }
 }
 
+/// `[key@start/end]`, as Kafka's `Windowed.toString`.
+///
+/// ```
+/// use streams_core::store::{Window, Windowed};
+///
+/// assert_eq!(Windowed::new("a", Window::new(0, 60_000)).to_string(), "[a@0/60000]");
+/// ```
+impl<K: std::fmt::Display> std::fmt::Display for Windowed<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}@{}/{}]", self.key, self.window.start, self.window.end)
+    }
+}
+
 /// Window start times and values of one key; each item may fail to deserialize.
 pub type WindowIter<'a, V> = Box<dyn Iterator<Item = Result<(i64, V), StreamsError>> + 'a>;
 

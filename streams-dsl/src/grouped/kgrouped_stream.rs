@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use streams_core::DefaultSerde;
+use streams_core::serde::SharedSerde;
 
 use super::stream_aggregate::{Step, StreamAggregate};
 use crate::graph::NodeKind;
@@ -18,6 +19,15 @@ use crate::{Data, SerdeData};
 pub struct KGroupedStream<K, V> {
     pub(crate) stream: KStream<K, V>,
     pub(crate) grouped: Grouped<K, V>,
+}
+
+impl<K, V> Clone for KGroupedStream<K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            stream: self.stream.clone(),
+            grouped: self.grouped.clone(),
+        }
+    }
 }
 
 impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
@@ -150,11 +160,11 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
         self.build("KSTREAM-AGGREGATE-", None, materialized, step, None)
     }
 
-    fn key_serde(&self) -> streams_core::serde::SharedSerde<K> {
+    pub(crate) fn key_serde(&self) -> SharedSerde<K> {
         or_default(self.grouped.key_serde.clone().or_else(|| self.stream.key_serde.clone()))
     }
 
-    fn value_serde(&self) -> streams_core::serde::SharedSerde<V> {
+    pub(crate) fn value_serde(&self) -> SharedSerde<V> {
         or_default(
             self.grouped
                 .value_serde
@@ -163,9 +173,37 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
         )
     }
 
+    /// Names an aggregation as Kafka Streams does (store, then processor,
+    /// then the repartition's three names) and adds the repartition if one
+    /// is needed.
+    pub(crate) fn prepare(&self, prefix: &str, named: Option<&Named>, store: Option<&String>) -> Prepared<K, V> {
+        let graph = &self.stream.graph;
+        let (store_name, func_name) = {
+            let mut g = graph.borrow_mut();
+            let store = match store {
+                Some(n) => n.clone(),
+                None => g.names.store(prefix),
+            };
+            let func = g.names.or_processor(named.map(|n| n.0.as_str()), prefix);
+            (store, func)
+        };
+        let key_serde = self.key_serde();
+        let value_serde = self.value_serde();
+        let repartition_prefix = self.grouped.name.clone().unwrap_or_else(|| store_name.clone());
+        let parent = self
+            .stream
+            .repartitioned_for(&repartition_prefix, &key_serde, &value_serde);
+        Prepared {
+            store_name,
+            func_name,
+            key_serde,
+            value_serde,
+            parent,
+        }
+    }
+
     /// Adds (repartition if needed, then) the aggregate processor and its
-    /// store, named as Kafka Streams names them: store, then processor, then
-    /// the repartition's three names.
+    /// store.
     fn build<A: SerdeData>(
         &self,
         prefix: &str,
@@ -175,21 +213,13 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
         value_serde: Option<streams_core::serde::SharedSerde<A>>,
     ) -> KTable<K, A> {
         let graph = &self.stream.graph;
-        let (store_name, func_name) = {
-            let mut g = graph.borrow_mut();
-            let store = match &materialized.name {
-                Some(n) => n.clone(),
-                None => g.names.store(prefix),
-            };
-            let func = g.names.or_processor(named.as_ref().map(|n| n.0.as_str()), prefix);
-            (store, func)
-        };
-        let key_serde = self.key_serde();
-        let grouped_value_serde = self.value_serde();
-        let repartition_prefix = self.grouped.name.clone().unwrap_or_else(|| store_name.clone());
-        let parent = self
-            .stream
-            .repartitioned_for(&repartition_prefix, &key_serde, &grouped_value_serde);
+        let Prepared {
+            store_name,
+            func_name,
+            key_serde,
+            value_serde: grouped_value_serde,
+            parent,
+        } = self.prepare(prefix, named.as_ref(), materialized.name.as_ref());
         let spec = StoreSpec::new(
             store_name.clone(),
             &materialized,
@@ -237,6 +267,16 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
             Some(store_name),
         )
     }
+}
+
+/// What [`KGroupedStream::prepare`] resolved.
+pub(crate) struct Prepared<K, V> {
+    pub(crate) store_name: String,
+    pub(crate) func_name: String,
+    pub(crate) key_serde: SharedSerde<K>,
+    pub(crate) value_serde: SharedSerde<V>,
+    /// The node the aggregation reads from (a repartition source, if any).
+    pub(crate) parent: crate::graph::NodeId,
 }
 
 impl<K: Data, V: Data> KStream<K, V> {

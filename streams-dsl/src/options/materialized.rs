@@ -28,6 +28,7 @@ pub struct Materialized<K, V> {
     pub(crate) store_type: StoreType,
     pub(crate) caching: bool,
     pub(crate) logging: Option<BTreeMap<String, String>>,
+    pub(crate) retention: Option<std::time::Duration>,
 }
 
 impl<K, V> Default for Materialized<K, V> {
@@ -39,6 +40,7 @@ impl<K, V> Default for Materialized<K, V> {
             store_type: StoreType::RocksDb,
             caching: true,
             logging: Some(BTreeMap::new()),
+            retention: None,
         }
     }
 }
@@ -108,6 +110,15 @@ impl<K: 'static, V: 'static> Materialized<K, V> {
     /// No changelog: the store starts empty after a move or crash.
     pub fn with_logging_disabled(mut self) -> Self {
         self.logging = None;
+        self
+    }
+
+    /// How long a window or session store keeps windows (for interactive
+    /// queries); at least the window size (or inactivity gap) plus the grace
+    /// period, checked when the topology is built. Default: exactly that.
+    /// Ignored by key-value stores.
+    pub fn with_retention(mut self, retention: std::time::Duration) -> Self {
+        self.retention = Some(retention);
         self
     }
 }

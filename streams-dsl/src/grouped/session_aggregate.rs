@@ -1,0 +1,133 @@
+//! The processor of `SessionWindowedKStream::{count, reduce, aggregate}`:
+//! merges each record with the sessions of its key it touches, in a session
+//! store.
+//!
+//! Per record (Kafka Streams' `KStreamSessionWindowAggregate`): records with
+//! a null key or value are dropped; the processor's stream time advances;
+//! every session of the key overlapping `[t - gap, t + gap]` is merged into
+//! one, starting from the initializer and folding each session's aggregate
+//! with the merger (reduce: the first session's aggregate, then the
+//! reducer), then the aggregator adds the record. A merged session
+//! ending before `stream_time - gap - grace` is late: dropped and counted.
+//! Otherwise, unless the record lands exactly on a single-point session,
+//! each merged-away session is removed and its tombstone forwarded (with its
+//! end as timestamp) before the merged session (timestamped with its end).
+
+use streams_core::serde::SharedSerde;
+use streams_core::store::{FlushedRecord, SessionStoreHandle, Window, Windowed};
+use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsError};
+
+use super::stream_aggregate::Step;
+use crate::Data;
+use crate::change::Change;
+use crate::windows::SessionWindows;
+
+/// `(key, running aggregate or None, a merged session's aggregate) ->
+/// running aggregate`.
+pub(crate) type Merger<K, A> = std::sync::Arc<dyn Fn(&K, Option<A>, A) -> A + Send + Sync>;
+
+pub(crate) struct SessionAggregate<K, V, A> {
+    pub(crate) store_name: String,
+    pub(crate) windows: SessionWindows,
+    /// Adds a record to the running aggregate.
+    pub(crate) step: Step<K, V, A>,
+    pub(crate) merger: Merger<K, A>,
+    pub(crate) key_serde: SharedSerde<K>,
+    pub(crate) value_serde: SharedSerde<V>,
+    pub(crate) send_old_values: bool,
+    pub(crate) store: Option<SessionStoreHandle<K, A>>,
+    pub(crate) cached: bool,
+    pub(crate) observed: i64,
+}
+
+/// Forwards what a caching session store flushes; every result is
+/// timestamped with its session's end, as Kafka's session flush listener does.
+fn forward_session_flushes<K: Data, A: Data>(
+    ctx: &ProcessorContext<Windowed<K>, Change<A>>,
+    store: &SessionStoreHandle<K, A>,
+    send_old_values: bool,
+) -> Result<bool, StreamsError> {
+    let forwarder = ctx.forwarder();
+    let listener = Box::new(move |f: FlushedRecord<Windowed<K>, A>| {
+        let timestamp = f.key.window.end;
+        let old = if send_old_values { f.old_value } else { None };
+        forwarder.forward(Record::new(f.key, Change::new(f.new_value, old), timestamp))
+    });
+    Ok(store.write()?.set_flush_listener(listener))
+}
+
+impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for SessionAggregate<K, V, A> {
+    fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
+        let store = ctx.store::<SessionStoreHandle<K, A>>(&self.store_name)?;
+        self.cached = forward_session_flushes(ctx, &store, self.send_old_values)?;
+        self.store = Some(store);
+        Ok(())
+    }
+
+    fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
+        if self.key_serde.is_null(&record.key) || self.value_serde.is_null(&record.value) {
+            tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
+            ctx.record_dropped();
+            return Ok(());
+        }
+        let Some(store) = &self.store else {
+            return Err("session store not initialized".into());
+        };
+        let (t, gap) = (record.timestamp, self.windows.inactivity_gap_ms());
+        self.observed = self.observed.max(t);
+        let close = self
+            .observed
+            .saturating_sub(gap)
+            .saturating_sub(self.windows.grace_ms());
+        let single = Window::new(t, t);
+        let overlapping = store.find_sessions(&record.key, t.saturating_sub(gap), t.saturating_add(gap))?;
+        let mut aggregate = None;
+        let mut merged = single;
+        for (session, value) in &overlapping {
+            aggregate = Some((self.merger)(&record.key, aggregate, value.clone()));
+            merged = Window::new(
+                merged.start.min(session.window.start),
+                merged.end.max(session.window.end),
+            );
+        }
+        if merged.end < close {
+            tracing::debug!(
+                node = ctx.node_name(),
+                session_start = merged.start,
+                session_end = merged.end,
+                timestamp = t,
+                stream_time = self.observed,
+                "skipping a record for an expired session"
+            );
+            ctx.record_dropped();
+            return Ok(());
+        }
+        if merged != single {
+            for (session, value) in overlapping {
+                store.remove(&session)?;
+                if !self.cached {
+                    let end = session.window.end;
+                    let old = if self.send_old_values { Some(value) } else { None };
+                    ctx.forward(Record {
+                        key: session,
+                        value: Change::new(None, old),
+                        timestamp: end,
+                        headers: record.headers.clone(),
+                    })?;
+                }
+            }
+        }
+        let aggregate = (self.step)(&record.key, &record.value, aggregate);
+        let session = Windowed::new(record.key, merged);
+        store.put(&session, &aggregate)?;
+        if !self.cached {
+            ctx.forward(Record {
+                key: session,
+                value: Change::new(Some(aggregate), None),
+                timestamp: merged.end,
+                headers: record.headers,
+            })?;
+        }
+        Ok(())
+    }
+}

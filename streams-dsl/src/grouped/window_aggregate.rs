@@ -1,0 +1,216 @@
+//! The processor of `TimeWindowedKStream::{count, reduce, aggregate}`:
+//! folds each record into every time window that holds it, in a timestamped
+//! window store.
+//!
+//! Per record (Kafka Streams' `KStreamWindowAggregate`): records with a null
+//! key or value are dropped; the processor's own stream time advances with
+//! the record; each window of the record (ascending start) is updated iff
+//! `end > stream_time - grace`, else that update is dropped and counted in
+//! the task's dropped-records metric. A result's timestamp is the largest
+//! record timestamp in its window.
+//!
+//! On [`EmitStrategy::OnWindowUpdate`] every update is forwarded (through the
+//! store's cache when it has one). On [`EmitStrategy::OnWindowClose`] nothing
+//! is forwarded on update; each window is forwarded once, when stream time
+//! reaches `end + grace`, ordered by window start, then key bytes.
+
+use streams_core::serde::SharedSerde;
+use streams_core::store::{FlushedRecord, ValueAndTimestamp, Window, WindowStoreHandle, Windowed};
+use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsError};
+
+use super::stream_aggregate::Step;
+use crate::Data;
+use crate::change::Change;
+use crate::windows::{EmitStrategy, TimeWindows, UnlimitedWindows};
+
+/// The time windows an aggregation can use.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TimeWindowDef {
+    Fixed(TimeWindows),
+    Unlimited(UnlimitedWindows),
+}
+
+impl TimeWindowDef {
+    pub(crate) fn size(&self) -> i64 {
+        match self {
+            Self::Fixed(w) => w.size_ms(),
+            Self::Unlimited(_) => i64::MAX,
+        }
+    }
+
+    pub(crate) fn grace(&self) -> i64 {
+        match self {
+            Self::Fixed(w) => w.grace_ms(),
+            Self::Unlimited(_) => 0,
+        }
+    }
+
+    fn windows_for(&self, timestamp: i64) -> Vec<Window> {
+        match self {
+            Self::Fixed(w) => w.windows_for(timestamp).collect(),
+            Self::Unlimited(w) => w.windows_for(timestamp).collect(),
+        }
+    }
+}
+
+pub(crate) struct WindowAggregate<K, V, A> {
+    pub(crate) store_name: String,
+    pub(crate) windows: TimeWindowDef,
+    pub(crate) step: Step<K, V, A>,
+    pub(crate) key_serde: SharedSerde<K>,
+    pub(crate) value_serde: SharedSerde<V>,
+    pub(crate) emit: EmitStrategy,
+    pub(crate) send_old_values: bool,
+    pub(crate) store: Option<WindowStoreHandle<K, ValueAndTimestamp<A>>>,
+    pub(crate) cached: bool,
+    /// This processor's stream time (-1 before the first record).
+    pub(crate) observed: i64,
+    /// The close time up to which windows were emitted (on window close).
+    pub(crate) emitted_up_to: i64,
+}
+
+impl<K: Data, V: Data, A: Data> WindowAggregate<K, V, A> {
+    pub(crate) fn new(
+        store_name: String,
+        windows: TimeWindowDef,
+        step: Step<K, V, A>,
+        key_serde: SharedSerde<K>,
+        value_serde: SharedSerde<V>,
+        emit: EmitStrategy,
+        send_old_values: bool,
+    ) -> Self {
+        Self {
+            store_name,
+            windows,
+            step,
+            key_serde,
+            value_serde,
+            emit,
+            send_old_values,
+            store: None,
+            cached: false,
+            observed: -1,
+            emitted_up_to: -1,
+        }
+    }
+
+    fn store(&self) -> Result<&WindowStoreHandle<K, ValueAndTimestamp<A>>, StreamsError> {
+        self.store.as_ref().ok_or_else(|| StreamsError::StoreNotConnected {
+            node: "window aggregate".into(),
+            store: self.store_name.clone(),
+        })
+    }
+
+    /// Forwards every window that closed since the last call: those with
+    /// `emitted_up_to < end <= close`.
+    fn emit_closed(&mut self, ctx: &ProcessorContext<Windowed<K>, Change<A>>, close: i64) -> ProcessResult {
+        if close <= self.emitted_up_to {
+            return Ok(());
+        }
+        let size = self.windows.size();
+        let last_start = close.saturating_sub(size);
+        if last_start < 0 {
+            return Ok(());
+        }
+        let first_start = self.emitted_up_to.saturating_sub(size).saturating_add(1).max(0);
+        let mut closed: Vec<(Windowed<K>, ValueAndTimestamp<A>)> = self
+            .store()?
+            .read()?
+            .fetch_all(first_start, last_start)?
+            .collect::<Result<_, _>>()?;
+        // The store orders by segment, then key bytes; Kafka emits by start,
+        // then key bytes (a stable sort keeps the key order).
+        closed.sort_by_key(|(k, _)| k.window.start);
+        self.emitted_up_to = close;
+        for (key, v) in closed {
+            ctx.forward(Record::new(key, Change::new(Some(v.value), None), v.timestamp))?;
+        }
+        Ok(())
+    }
+}
+
+/// Forwards what a caching window store flushes, as windowed table changes.
+pub(crate) fn forward_window_flushes<K: Data, A: Data>(
+    ctx: &ProcessorContext<Windowed<K>, Change<A>>,
+    store: &WindowStoreHandle<K, ValueAndTimestamp<A>>,
+    send_old_values: bool,
+) -> Result<bool, StreamsError> {
+    let forwarder = ctx.forwarder();
+    let listener = Box::new(move |f: FlushedRecord<Windowed<K>, ValueAndTimestamp<A>>| {
+        let timestamp = f.new_value.as_ref().map_or(f.timestamp, |v| v.timestamp);
+        let old = if send_old_values {
+            f.old_value.map(|v| v.value)
+        } else {
+            None
+        };
+        forwarder.forward(Record::new(
+            f.key,
+            Change::new(f.new_value.map(|v| v.value), old),
+            timestamp,
+        ))
+    });
+    Ok(store.write()?.set_flush_listener(listener))
+}
+
+impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for WindowAggregate<K, V, A> {
+    fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
+        let store = ctx.store::<WindowStoreHandle<K, ValueAndTimestamp<A>>>(&self.store_name)?;
+        if self.emit == EmitStrategy::OnWindowUpdate {
+            self.cached = forward_window_flushes(ctx, &store, self.send_old_values)?;
+        }
+        self.store = Some(store);
+        Ok(())
+    }
+
+    fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
+        if self.key_serde.is_null(&record.key) || self.value_serde.is_null(&record.value) {
+            tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
+            ctx.record_dropped();
+            return Ok(());
+        }
+        let timestamp = record.timestamp;
+        self.observed = self.observed.max(timestamp);
+        let close = self.observed.saturating_sub(self.windows.grace());
+        if self.emit == EmitStrategy::OnWindowClose {
+            // Before this record's updates: they never touch a closed window,
+            // and a window closing now must be read before any put can expire
+            // it from the store.
+            self.emit_closed(ctx, close)?;
+        }
+        let store = self.store()?;
+        for window in self.windows.windows_for(timestamp) {
+            if window.end <= close {
+                tracing::debug!(
+                    node = ctx.node_name(),
+                    window_start = window.start,
+                    window_end = window.end,
+                    timestamp,
+                    stream_time = self.observed,
+                    "skipping a record for an expired window"
+                );
+                ctx.record_dropped();
+                continue;
+            }
+            let (previous, new_timestamp) = match store.fetch_one(&record.key, window.start)? {
+                Some(ValueAndTimestamp { value, timestamp: t }) => (Some(value), t.max(timestamp)),
+                None => (None, timestamp),
+            };
+            let old_value = if self.send_old_values { previous.clone() } else { None };
+            let new = (self.step)(&record.key, &record.value, previous);
+            store.put(
+                &record.key,
+                Some(&ValueAndTimestamp::new(new.clone(), new_timestamp)),
+                window.start,
+            )?;
+            if self.emit == EmitStrategy::OnWindowUpdate && !self.cached {
+                ctx.forward(Record {
+                    key: Windowed::new(record.key.clone(), window),
+                    value: Change::new(Some(new), old_value),
+                    timestamp: new_timestamp,
+                    headers: record.headers.clone(),
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
