@@ -11,7 +11,7 @@ use std::time::Duration;
 use streams_core::serde::{I64Serde, OptionSerde, SessionWindowedSerde, StringSerde, TimeWindowedSerde};
 use streams_core::store::ValueAndTimestamp;
 use streams_dsl::prelude::*;
-use streams_dsl::windows::{EmitStrategy, SessionWindows, TimeWindows, UnlimitedWindows};
+use streams_dsl::windows::{EmitStrategy, SessionWindows, SlidingWindows, TimeWindows, UnlimitedWindows};
 use test_driver::{TestOutputTopic, TopologyTestDriver};
 
 fn ms(n: u64) -> Duration {
@@ -312,10 +312,10 @@ fn windowed_reduce_and_aggregate() {
 
 // ------------------------------------------------------------------ sessions
 
-/// Sessions kept 100 ms: our session store expires sessions exactly at
-/// `gap + grace` past the latest end, where Kafka keeps whole segments (at
-/// least a minute); a longer retention makes the merges below independent
-/// of that difference.
+/// Sessions kept 100 ms. With the default retention (gap + grace) the
+/// store forgets a session once a later session ends `gap + grace` after
+/// it, so an out-of-order record could no longer bridge the two; the
+/// longer retention keeps the merges below about merging only.
 fn sessions(gap: u64, grace: u64) -> Windowing {
     let builder = StreamsBuilder::new();
     builder
@@ -472,4 +472,175 @@ fn cached_sessions_flush_tombstones_and_results_at_their_ends() {
             ("a".into(), 3, 8, Some(2), 8)
         ]
     );
+}
+
+// ------------------------------------------------------------------ sliding
+
+fn sliding(difference: u64, grace: u64) -> Windowing {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream::<String, String>("in")
+        .group_by_key()
+        .windowed_by(SlidingWindows::of_time_difference_and_grace(ms(difference), ms(grace)).unwrap())
+        .count_with(uncached())
+        .to_stream()
+        .to("out");
+    let driver = TopologyTestDriver::new(builder.build().unwrap(), StreamsConfig::new("sl")).unwrap();
+    let out = driver.create_output_topic_with_serdes(
+        "out",
+        TimeWindowedSerde::new(StringSerde, difference as i64),
+        OptionSerde(I64Serde),
+    );
+    Windowing { driver, out }
+}
+
+#[test]
+fn sliding_windows_create_left_and_right_windows_around_records() {
+    let s = sliding(10, 100);
+    s.pipe("a", 10);
+    s.pipe("a", 15);
+    assert_eq!(
+        s.rows(),
+        [
+            ("a".into(), 0, 10, Some(1), 10),
+            // The previous record's right window [11,21] now holds 15, then
+            // 15's left window [5,15] holds both.
+            ("a".into(), 11, 21, Some(1), 15),
+            ("a".into(), 5, 15, Some(2), 15),
+        ]
+    );
+    // Out of order: 12 updates the windows holding it, latest first, then
+    // creates its left window [2,12] (with 10) and its right window [13,23]
+    // (with 15, copied as it is).
+    s.pipe("a", 12);
+    assert_eq!(
+        s.rows(),
+        [
+            ("a".into(), 11, 21, Some(2), 15),
+            ("a".into(), 5, 15, Some(3), 15),
+            ("a".into(), 2, 12, Some(2), 12),
+            ("a".into(), 13, 23, Some(1), 15),
+        ]
+    );
+}
+
+/// Every window a sliding count holds, worked out from the records alone:
+/// each record's left window `[t - d, t]` (`[0, d]` for early records) and,
+/// when later records fall in it, its right window `[t + 1, t + 1 + d]`,
+/// each counting the records inside (both bounds inclusive).
+fn sliding_model(times: &[i64], d: i64) -> Vec<(i64, i64, i64)> {
+    let count = |s: i64| times.iter().filter(|&&t| s <= t && t <= s + d).count() as i64;
+    let mut starts: Vec<i64> = Vec::new();
+    for &t in times {
+        starts.push((t - d).max(0));
+        if times.iter().any(|&u| u > t && u <= t + 1 + d) {
+            starts.push(t + 1);
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts.into_iter().map(|s| (s, s + d, count(s))).collect()
+}
+
+#[test]
+fn sliding_windows_hold_exactly_the_records_within_the_difference() {
+    let d = 10;
+    let times = [10, 15, 20, 22, 30, 12, 5, 3, 40, 41, 29, 55, 60, 50];
+    let s = sliding(d as u64, 1_000);
+    for &t in &times {
+        s.pipe("a", t);
+    }
+    let store = s
+        .driver
+        .window_store::<String, ValueAndTimestamp<i64>>("counts")
+        .unwrap();
+    let stored: Vec<(i64, i64, i64)> = store
+        .fetch(&"a".into(), 0, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|(start, v)| (start, start + d, v.value))
+        .collect();
+    assert_eq!(stored, sliding_model(&times, d));
+    assert_eq!(s.dropped(), 0);
+}
+
+#[test]
+fn late_sliding_records_are_dropped() {
+    let s = sliding(10, 0);
+    // Ends are inclusive: [40,50] is still open at stream time 50.
+    s.pipe("a", 50);
+    // 39 + 1 + 10 = 50 <= stream time: every window holding 39 has closed.
+    s.pipe("a", 39);
+    // 45 still counts in [40,50]; its left window [35,45] is closed; its
+    // right window [46,56] is created with 50 in it.
+    s.pipe("a", 45);
+    assert_eq!(
+        s.rows(),
+        [
+            ("a".into(), 40, 50, Some(1), 50),
+            ("a".into(), 40, 50, Some(2), 50),
+            ("a".into(), 46, 56, Some(1), 50)
+        ]
+    );
+    assert_eq!(s.dropped(), 2);
+}
+
+#[test]
+fn sliding_emit_on_close_emits_final_windows() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream::<String, String>("in")
+        .group_by_key()
+        .windowed_by(SlidingWindows::of_time_difference_with_no_grace(ms(10)).unwrap())
+        .emit_strategy(EmitStrategy::on_window_close())
+        .count()
+        .to_stream()
+        .to("out");
+    let driver = TopologyTestDriver::new(builder.build().unwrap(), StreamsConfig::new("sl")).unwrap();
+    let out =
+        driver.create_output_topic_with_serdes("out", TimeWindowedSerde::new(StringSerde, 10), OptionSerde(I64Serde));
+    let input = driver.create_input_topic::<String, String>("in");
+    for t in [10, 15, 30] {
+        input.pipe_input_with_timestamp("a".into(), "v".into(), t).unwrap();
+    }
+    // [0,10] closes at 15 (its end is before the stream time), [5,15] and
+    // [11,21] at 30.
+    assert_eq!(
+        rows(&out),
+        [
+            ("a".into(), 0, 10, Some(1), 10),
+            ("a".into(), 5, 15, Some(2), 15),
+            ("a".into(), 11, 21, Some(1), 15)
+        ]
+    );
+}
+
+#[test]
+fn session_emit_on_close_emits_each_final_session_once() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream::<String, String>("in")
+        .group_by_key()
+        .windowed_by(SessionWindows::of_inactivity_gap_and_grace(ms(10), ms(5)).unwrap())
+        .emit_strategy(EmitStrategy::on_window_close())
+        .count()
+        .to_stream()
+        .to("out");
+    let driver = TopologyTestDriver::new(builder.build().unwrap(), StreamsConfig::new("ses")).unwrap();
+    let out =
+        driver.create_output_topic_with_serdes("out", SessionWindowedSerde::new(StringSerde), OptionSerde(I64Serde));
+    let input = driver.create_input_topic::<String, String>("in");
+    let pipe = |k: &str, t| input.pipe_input_with_timestamp(k.into(), "v".into(), t).unwrap();
+    pipe("b", 2);
+    pipe("a", 0);
+    pipe("a", 8);
+    assert!(rows(&out).is_empty());
+    // close = 23 - 10 - 5 = 8: [b@2/2] is final, [a@0/8] is not.
+    pipe("c", 23);
+    assert_eq!(rows(&out), [("b".into(), 2, 2, Some(1), 2)]);
+    // close = 9: [a@0/8] is, emitted once (no merge tombstones on close).
+    pipe("c", 24);
+    assert_eq!(rows(&out), [("a".into(), 0, 8, Some(2), 8)]);
+    pipe("c", 100);
+    assert_eq!(rows(&out), [("c".into(), 23, 24, Some(2), 24)]);
 }

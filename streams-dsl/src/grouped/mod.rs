@@ -5,6 +5,7 @@ mod kgrouped_stream;
 mod kgrouped_table;
 mod session_aggregate;
 mod session_windowed_kstream;
+mod sliding_aggregate;
 mod stream_aggregate;
 mod table_aggregate;
 mod time_windowed_kstream;

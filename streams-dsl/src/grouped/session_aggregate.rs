@@ -12,6 +12,10 @@
 //! Otherwise, unless the record lands exactly on a single-point session,
 //! each merged-away session is removed and its tombstone forwarded (with its
 //! end as timestamp) before the merged session (timestamped with its end).
+//!
+//! On [`EmitStrategy::OnWindowClose`] nothing is forwarded on update; each
+//! session is forwarded once, when it ends before `stream_time - gap -
+//! grace` (no later record can reach it then).
 
 use streams_core::serde::SharedSerde;
 use streams_core::store::{FlushedRecord, SessionStoreHandle, Window, Windowed};
@@ -20,7 +24,7 @@ use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsEr
 use super::stream_aggregate::Step;
 use crate::Data;
 use crate::change::Change;
-use crate::windows::SessionWindows;
+use crate::windows::{EmitStrategy, SessionWindows};
 
 /// `(key, running aggregate or None, a merged session's aggregate) ->
 /// running aggregate`.
@@ -35,9 +39,38 @@ pub(crate) struct SessionAggregate<K, V, A> {
     pub(crate) key_serde: SharedSerde<K>,
     pub(crate) value_serde: SharedSerde<V>,
     pub(crate) send_old_values: bool,
+    pub(crate) emit: EmitStrategy,
     pub(crate) store: Option<SessionStoreHandle<K, A>>,
     pub(crate) cached: bool,
     pub(crate) observed: i64,
+    /// The close time up to which sessions were emitted (on window close).
+    pub(crate) emitted_up_to: i64,
+}
+
+impl<K: Data, V: Data, A: Data> SessionAggregate<K, V, A> {
+    /// Forwards every session that closed since the last call: those ending
+    /// in `[emitted_up_to, close)`, ordered by end, then key bytes. Runs
+    /// before the record's own changes, like the time-window emitter.
+    fn emit_closed(&mut self, ctx: &ProcessorContext<Windowed<K>, Change<A>>, close: i64) -> ProcessResult {
+        if close <= self.emitted_up_to {
+            return Ok(());
+        }
+        let Some(store) = &self.store else {
+            return Err("session store not initialized".into());
+        };
+        let mut closed: Vec<(Windowed<K>, A)> = store
+            .read()?
+            .find_sessions_range(None, None, self.emitted_up_to, i64::MAX)?
+            .filter(|s| s.as_ref().map_or(true, |(k, _)| k.window.end < close))
+            .collect::<Result<_, _>>()?;
+        closed.sort_by_key(|(k, _)| k.window.end);
+        self.emitted_up_to = close;
+        for (session, value) in closed {
+            let end = session.window.end;
+            ctx.forward(Record::new(session, Change::new(Some(value), None), end))?;
+        }
+        Ok(())
+    }
 }
 
 /// Forwards what a caching session store flushes; every result is
@@ -59,7 +92,9 @@ fn forward_session_flushes<K: Data, A: Data>(
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for SessionAggregate<K, V, A> {
     fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
         let store = ctx.store::<SessionStoreHandle<K, A>>(&self.store_name)?;
-        self.cached = forward_session_flushes(ctx, &store, self.send_old_values)?;
+        if self.emit == EmitStrategy::OnWindowUpdate {
+            self.cached = forward_session_flushes(ctx, &store, self.send_old_values)?;
+        }
         self.store = Some(store);
         Ok(())
     }
@@ -70,15 +105,19 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
             ctx.record_dropped();
             return Ok(());
         }
-        let Some(store) = &self.store else {
-            return Err("session store not initialized".into());
-        };
         let (t, gap) = (record.timestamp, self.windows.inactivity_gap_ms());
         self.observed = self.observed.max(t);
         let close = self
             .observed
             .saturating_sub(gap)
             .saturating_sub(self.windows.grace_ms());
+        if self.emit == EmitStrategy::OnWindowClose {
+            self.emit_closed(ctx, close)?;
+        }
+        let forward = self.emit == EmitStrategy::OnWindowUpdate && !self.cached;
+        let Some(store) = &self.store else {
+            return Err("session store not initialized".into());
+        };
         let single = Window::new(t, t);
         let overlapping = store.find_sessions(&record.key, t.saturating_sub(gap), t.saturating_add(gap))?;
         let mut aggregate = None;
@@ -105,7 +144,7 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
         if merged != single {
             for (session, value) in overlapping {
                 store.remove(&session)?;
-                if !self.cached {
+                if forward {
                     let end = session.window.end;
                     let old = if self.send_old_values { Some(value) } else { None };
                     ctx.forward(Record {
@@ -120,7 +159,7 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
         let aggregate = (self.step)(&record.key, &record.value, aggregate);
         let session = Windowed::new(record.key, merged);
         store.put(&session, &aggregate)?;
-        if !self.cached {
+        if forward {
             ctx.forward(Record {
                 key: session,
                 value: Change::new(Some(aggregate), None),

@@ -17,7 +17,7 @@ use crate::graph::{LowerCtx, NodeKind};
 use crate::ktable::{KTable, OldValues};
 use crate::materialize::{StoreSpec, or_default};
 use crate::options::{Materialized, Named};
-use crate::windows::SessionWindows;
+use crate::windows::{EmitStrategy, SessionWindows};
 
 /// A grouped stream windowed by [`SessionWindows`], as Kafka Streams'
 /// `SessionWindowedKStream<K, V>`. Made by [`KGroupedStream::windowed_by`].
@@ -28,11 +28,24 @@ use crate::windows::SessionWindows;
 pub struct SessionWindowedKStream<K, V> {
     grouped: KGroupedStream<K, V>,
     windows: SessionWindows,
+    emit: EmitStrategy,
 }
 
 impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
     pub(crate) fn new(grouped: KGroupedStream<K, V>, windows: SessionWindows) -> Self {
-        Self { grouped, windows }
+        Self {
+            grouped,
+            windows,
+            emit: EmitStrategy::default(),
+        }
+    }
+
+    /// When results are forwarded: on every update (default, with the
+    /// tombstones of merged-away sessions) or once per session when it
+    /// closes (then the store never caches).
+    pub fn emit_strategy(mut self, emit: EmitStrategy) -> Self {
+        self.emit = emit;
+        self
     }
 
     /// The number of records per key and session.
@@ -162,19 +175,26 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
             value_serde: grouped_value_serde,
             parent,
         } = self.grouped.prepare(prefix, None::<&Named>, materialized.name.as_ref());
-        let spec = StoreSpec::new(
+        let mut spec = StoreSpec::new(
             store_name.clone(),
             &materialized,
             key_serde.clone(),
             or_default(value_serde.or_else(|| materialized.value_serde.clone())),
         );
-        let windows = self.windows;
+        let (windows, emit) = (self.windows, self.emit);
+        spec.caching &= emit == EmitStrategy::OnWindowUpdate;
         let table_keys: SharedSerde<Windowed<K>> = Arc::new(SessionWindowedSerde::new(spec.key_serde.clone()));
         let table_values = spec.value_serde.clone();
         let old_values = OldValues::root();
         let table_old_values = old_values.clone();
         let lower = Box::new(move |topology: &mut Topology, ctx: &LowerCtx<'_>| {
-            let retention = spec.retention(windows.inactivity_gap_ms().saturating_add(windows.grace_ms()))?;
+            let mut retention = spec.retention(windows.inactivity_gap_ms().saturating_add(windows.grace_ms()))?;
+            if emit == EmitStrategy::OnWindowClose {
+                // A session ending exactly at the close time is not final yet
+                // but would expire with the next put; one more millisecond
+                // keeps it until it is emitted.
+                retention = retention.saturating_add(1);
+            }
             let builder = spec.session_builder(retention)?;
             let (store_name, step, merger, key_serde, value_serde) = (
                 spec.name.clone(),
@@ -194,9 +214,11 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
                     key_serde: key_serde.clone(),
                     value_serde: value_serde.clone(),
                     send_old_values,
+                    emit,
                     store: None,
                     cached: false,
                     observed: -1,
+                    emitted_up_to: i64::MIN,
                 },
                 ctx.parents(),
             )?;

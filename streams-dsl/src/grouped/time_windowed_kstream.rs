@@ -10,6 +10,7 @@ use streams_core::{DefaultSerde, Topology};
 
 use super::KGroupedStream;
 use super::kgrouped_stream::Prepared;
+use super::sliding_aggregate::SlidingAggregate;
 use super::stream_aggregate::Step;
 use super::window_aggregate::{TimeWindowDef, WindowAggregate};
 use crate::SerdeData;
@@ -17,11 +18,11 @@ use crate::graph::{LowerCtx, NodeKind};
 use crate::ktable::{KTable, OldValues};
 use crate::materialize::{StoreSpec, or_default};
 use crate::options::{Materialized, Named};
-use crate::windows::EmitStrategy;
+use crate::windows::{EmitStrategy, SlidingWindows};
 
-/// A grouped stream windowed by [`TimeWindows`](crate::windows::TimeWindows)
-/// or [`UnlimitedWindows`](crate::windows::UnlimitedWindows), as Kafka
-/// Streams' `TimeWindowedKStream<K, V>`. Made by
+/// A grouped stream windowed by [`TimeWindows`](crate::windows::TimeWindows),
+/// [`SlidingWindows`] or [`UnlimitedWindows`](crate::windows::UnlimitedWindows),
+/// as Kafka Streams' `TimeWindowedKStream<K, V>`. Made by
 /// [`KGroupedStream::windowed_by`].
 ///
 /// Aggregations keep one value per key and window in a timestamped window
@@ -30,12 +31,36 @@ use crate::windows::EmitStrategy;
 /// [`Windowed<K>`], written with Kafka's time-windowed key layout.
 pub struct TimeWindowedKStream<K, V> {
     grouped: KGroupedStream<K, V>,
-    windows: TimeWindowDef,
+    windows: Def,
     emit: EmitStrategy,
 }
 
+/// The windows of a [`TimeWindowedKStream`]: bucketed by time, or sliding.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Def {
+    Time(TimeWindowDef),
+    Sliding(SlidingWindows),
+}
+
+impl Def {
+    /// Window length: `end - start` of every window.
+    fn size(&self) -> i64 {
+        match self {
+            Self::Time(w) => w.size(),
+            Self::Sliding(w) => w.time_difference_ms(),
+        }
+    }
+
+    fn grace(&self) -> i64 {
+        match self {
+            Self::Time(w) => w.grace(),
+            Self::Sliding(w) => w.grace_ms(),
+        }
+    }
+}
+
 impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
-    pub(crate) fn new(grouped: KGroupedStream<K, V>, windows: TimeWindowDef) -> Self {
+    pub(crate) fn new(grouped: KGroupedStream<K, V>, windows: Def) -> Self {
         Self {
             grouped,
             windows,
@@ -181,21 +206,40 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
                 grouped_value_serde.clone(),
             );
             let send_old_values = old_values.enabled();
-            topology.add_processor(
-                ctx.name,
-                move || {
-                    WindowAggregate::new(
-                        store_name.clone(),
+            match windows {
+                Def::Time(windows) => topology.add_processor(
+                    ctx.name,
+                    move || {
+                        WindowAggregate::new(
+                            store_name.clone(),
+                            windows,
+                            Arc::clone(&step),
+                            key_serde.clone(),
+                            value_serde.clone(),
+                            emit,
+                            send_old_values,
+                        )
+                    },
+                    ctx.parents(),
+                )?,
+                Def::Sliding(windows) => topology.add_processor(
+                    ctx.name,
+                    move || SlidingAggregate {
+                        store_name: store_name.clone(),
                         windows,
-                        Arc::clone(&step),
-                        key_serde.clone(),
-                        value_serde.clone(),
+                        step: Arc::clone(&step),
+                        key_serde: key_serde.clone(),
+                        value_serde: value_serde.clone(),
                         emit,
                         send_old_values,
-                    )
-                },
-                ctx.parents(),
-            )?;
+                        store: None,
+                        cached: false,
+                        observed: -1,
+                        emitted_up_to: -1,
+                    },
+                    ctx.parents(),
+                )?,
+            };
             topology.add_state_store(builder, &[ctx.name])?;
             Ok(())
         });

@@ -100,33 +100,39 @@ impl<K: Data, V: Data, A: Data> WindowAggregate<K, V, A> {
             store: self.store_name.clone(),
         })
     }
+}
 
-    /// Forwards every window that closed since the last call: those with
-    /// `emitted_up_to < end <= close`.
-    fn emit_closed(&mut self, ctx: &ProcessorContext<Windowed<K>, Change<A>>, close: i64) -> ProcessResult {
-        if close <= self.emitted_up_to {
-            return Ok(());
-        }
-        let size = self.windows.size();
-        let last_start = close.saturating_sub(size);
-        if last_start < 0 {
-            return Ok(());
-        }
-        let first_start = self.emitted_up_to.saturating_sub(size).saturating_add(1).max(0);
-        let mut closed: Vec<(Windowed<K>, ValueAndTimestamp<A>)> = self
-            .store()?
-            .read()?
-            .fetch_all(first_start, last_start)?
-            .collect::<Result<_, _>>()?;
-        // The store orders by segment, then key bytes; Kafka emits by start,
-        // then key bytes (a stable sort keeps the key order).
-        closed.sort_by_key(|(k, _)| k.window.start);
-        self.emitted_up_to = close;
-        for (key, v) in closed {
-            ctx.forward(Record::new(key, Change::new(Some(v.value), None), v.timestamp))?;
-        }
-        Ok(())
+/// Forwards every window of `store` that closed since the last call: those
+/// with `emitted_up_to < end <= close`, where `end = start + size`; ordered
+/// by start, then key bytes (Kafka's order). Must run before the current
+/// record's puts, which could otherwise expire a window that closes now.
+pub(crate) fn emit_closed_windows<K: Data, A: Data>(
+    ctx: &ProcessorContext<Windowed<K>, Change<A>>,
+    store: &WindowStoreHandle<K, ValueAndTimestamp<A>>,
+    size: i64,
+    emitted_up_to: &mut i64,
+    close: i64,
+) -> ProcessResult {
+    if close <= *emitted_up_to {
+        return Ok(());
     }
+    let last_start = close.saturating_sub(size);
+    if last_start < 0 {
+        return Ok(());
+    }
+    let first_start = emitted_up_to.saturating_sub(size).saturating_add(1).max(0);
+    let mut closed: Vec<(Windowed<K>, ValueAndTimestamp<A>)> = store
+        .read()?
+        .fetch_all(first_start, last_start)?
+        .collect::<Result<_, _>>()?;
+    // The store orders by segment, then key bytes; a stable sort by start
+    // keeps the key order within each start.
+    closed.sort_by_key(|(k, _)| k.window.start);
+    *emitted_up_to = close;
+    for (key, v) in closed {
+        ctx.forward(Record::new(key, Change::new(Some(v.value), None), v.timestamp))?;
+    }
+    Ok(())
 }
 
 /// Forwards what a caching window store flushes, as windowed table changes.
@@ -175,7 +181,8 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Wind
             // Before this record's updates: they never touch a closed window,
             // and a window closing now must be read before any put can expire
             // it from the store.
-            self.emit_closed(ctx, close)?;
+            let store = self.store()?.clone();
+            emit_closed_windows(ctx, &store, self.windows.size(), &mut self.emitted_up_to, close)?;
         }
         let store = self.store()?;
         for window in self.windows.windows_for(timestamp) {

@@ -3,20 +3,21 @@
 
 use super::KGroupedStream;
 use super::session_windowed_kstream::SessionWindowedKStream;
-use super::time_windowed_kstream::TimeWindowedKStream;
+use super::time_windowed_kstream::{Def, TimeWindowedKStream};
 use super::window_aggregate::TimeWindowDef;
 use crate::SerdeData;
-use crate::windows::{SessionWindows, TimeWindows, UnlimitedWindows};
+use crate::windows::{SessionWindows, SlidingWindows, TimeWindows, UnlimitedWindows};
 
 mod sealed {
     pub trait Sealed {}
     impl Sealed for crate::windows::TimeWindows {}
     impl Sealed for crate::windows::UnlimitedWindows {}
     impl Sealed for crate::windows::SessionWindows {}
+    impl Sealed for crate::windows::SlidingWindows {}
 }
 
-/// A window definition a [`KGroupedStream`] can be windowed by: time windows
-/// give a [`TimeWindowedKStream`], sessions a [`SessionWindowedKStream`].
+/// A window definition a [`KGroupedStream`] can be windowed by: time and
+/// sliding windows give a [`TimeWindowedKStream`], sessions a [`SessionWindowedKStream`].
 pub trait WindowsFor<K, V>: sealed::Sealed {
     /// The windowed stream.
     type Stream;
@@ -29,7 +30,7 @@ impl<K: SerdeData, V: SerdeData> WindowsFor<K, V> for TimeWindows {
     type Stream = TimeWindowedKStream<K, V>;
 
     fn windowed(self, grouped: &KGroupedStream<K, V>) -> Self::Stream {
-        TimeWindowedKStream::new(grouped.clone(), TimeWindowDef::Fixed(self))
+        TimeWindowedKStream::new(grouped.clone(), Def::Time(TimeWindowDef::Fixed(self)))
     }
 }
 
@@ -37,7 +38,15 @@ impl<K: SerdeData, V: SerdeData> WindowsFor<K, V> for UnlimitedWindows {
     type Stream = TimeWindowedKStream<K, V>;
 
     fn windowed(self, grouped: &KGroupedStream<K, V>) -> Self::Stream {
-        TimeWindowedKStream::new(grouped.clone(), TimeWindowDef::Unlimited(self))
+        TimeWindowedKStream::new(grouped.clone(), Def::Time(TimeWindowDef::Unlimited(self)))
+    }
+}
+
+impl<K: SerdeData, V: SerdeData> WindowsFor<K, V> for SlidingWindows {
+    type Stream = TimeWindowedKStream<K, V>;
+
+    fn windowed(self, grouped: &KGroupedStream<K, V>) -> Self::Stream {
+        TimeWindowedKStream::new(grouped.clone(), Def::Sliding(self))
     }
 }
 
@@ -50,8 +59,9 @@ impl<K: SerdeData, V: SerdeData> WindowsFor<K, V> for SessionWindows {
 }
 
 impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
-    /// Windows the grouped stream: by [`TimeWindows`] (tumbling, hopping) or
-    /// [`UnlimitedWindows`] into a [`TimeWindowedKStream`], by
+    /// Windows the grouped stream: by [`TimeWindows`] (tumbling, hopping),
+    /// [`SlidingWindows`] or [`UnlimitedWindows`] into a
+    /// [`TimeWindowedKStream`], by
     /// [`SessionWindows`] into a [`SessionWindowedKStream`].
     ///
     /// # Examples
