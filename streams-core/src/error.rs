@@ -206,6 +206,15 @@ pub enum TopologyError {
     /// A sub-topology has no source.
     #[error("the topology has no source node")]
     NoSources,
+    /// A DSL operation cannot be applied where it is (for example a
+    /// suppression until window close on a table that is not windowed).
+    #[error("{node}: {reason}")]
+    InvalidOperation {
+        /// The node the operation adds.
+        node: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A store's definition cannot be built (for example a window store
     /// whose retention is shorter than its windows).
     #[error("state store {store} is invalid: {reason}")]
@@ -374,6 +383,26 @@ pub enum StreamsError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A suppression buffer configured to shut down when full is full. Never
+    /// handed to the processing exception handler: continuing would lose the
+    /// record.
+    #[error(
+        "suppression buffer of {node} in task {task} is full ({records} records, {bytes} bytes; limits: {max_records:?} records, {max_bytes:?} bytes) and is configured to shut down when full"
+    )]
+    BufferFull {
+        /// The suppress processor.
+        node: String,
+        /// The task.
+        task: TaskId,
+        /// Records buffered.
+        records: u64,
+        /// Bytes buffered.
+        bytes: u64,
+        /// The record limit, if any.
+        max_records: Option<u64>,
+        /// The byte limit, if any.
+        max_bytes: Option<u64>,
+    },
 }
 
 impl StreamsError {
@@ -398,6 +427,7 @@ impl StreamsError {
             StreamsError::IllegalTaskState { .. } => "IllegalTaskState",
             StreamsError::Topology(_) => "Topology",
             StreamsError::Config { .. } => "Config",
+            StreamsError::BufferFull { .. } => "BufferFull",
         }
     }
 }

@@ -62,7 +62,7 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
     /// builder
     ///     .stream::<String, String>("clicks")
     ///     .group_by_key()
-    ///     .windowed_by(SessionWindows::of_inactivity_gap_with_no_grace(Duration::from_millis(10))?)
+    ///     .windowed_by(SessionWindows::of_inactivity_gap_and_grace(Duration::from_millis(10), Duration::from_millis(20))?)
     ///     .count_with(Materialized::new().with_caching_disabled())
     ///     .to_stream()
     ///     .map(|k, v| (k.to_string(), *v))
@@ -237,5 +237,6 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
             table_old_values,
             Some(store_name),
         )
+        .with_window_close_delay(Some(windows.inactivity_gap_ms().saturating_add(windows.grace_ms())))
     }
 }

@@ -255,5 +255,6 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
             table_old_values,
             Some(store_name),
         )
+        .with_window_close_delay(Some(windows.grace()))
     }
 }

@@ -70,5 +70,6 @@ impl<K: Data, V: Data> KTable<K, V> {
             old_values,
             None,
         )
+        .with_window_close_delay(self.window_close_delay)
     }
 }

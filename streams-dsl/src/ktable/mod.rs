@@ -7,6 +7,7 @@ mod filter;
 mod group_by;
 mod map_values;
 mod source;
+mod suppress;
 mod to_stream;
 
 use std::rc::Rc;
@@ -80,6 +81,10 @@ pub struct KTable<K, V> {
     pub(crate) value_serde: Option<SharedSerde<V>>,
     pub(crate) old_values: OldValues,
     pub(crate) store_name: Option<String>,
+    /// For a windowed table: how long after a window's end it can still
+    /// change (the grace, plus the gap for sessions), which
+    /// `Suppressed::until_window_closes` waits for.
+    pub(crate) window_close_delay: Option<i64>,
 }
 
 impl<K, V> Clone for KTable<K, V> {
@@ -91,6 +96,7 @@ impl<K, V> Clone for KTable<K, V> {
             value_serde: self.value_serde.clone(),
             old_values: self.old_values.clone(),
             store_name: self.store_name.clone(),
+            window_close_delay: self.window_close_delay,
         }
     }
 }
@@ -111,7 +117,14 @@ impl<K: Data, V: Data> KTable<K, V> {
             value_serde,
             old_values,
             store_name,
+            window_close_delay: None,
         }
+    }
+
+    /// The same table, known to be windowed with this close delay.
+    pub(crate) fn with_window_close_delay(mut self, delay: Option<i64>) -> Self {
+        self.window_close_delay = delay;
+        self
     }
 
     /// The name of the store the table is materialized in, if it is
