@@ -9,9 +9,12 @@
 //!   `WordCountDemo`): split, re-key, count.
 //! - [`top_pages`]: the most viewed pages per region, kept up to date as users
 //!   move between pages: re-key a table and aggregate it with a subtractor.
+//! - [`window_alerts`]: an alert when a user fails to log in too often within
+//!   a minute: hopping-window counts emitted when each window closes.
 
 pub mod dsl_word_count;
 pub mod top_pages;
+pub mod window_alerts;
 pub mod word_count;
 
 /// The README's code blocks, compiled and run as doc-tests so they cannot rot.
