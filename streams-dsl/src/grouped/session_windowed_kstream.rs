@@ -136,6 +136,39 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
     /// `aggregator(key, value, aggregate)` adds a record, and
     /// `merger(key, a, b)` combines two sessions' aggregates when a record
     /// bridges them.
+    ///
+    /// # Examples
+    ///
+    /// The pages of each visit, a visit ending after 30 minutes without a view:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use streams_dsl::prelude::*;
+    /// use streams_dsl::windows::SessionWindows;
+    /// use test_driver::TopologyTestDriver;
+    ///
+    /// let builder = StreamsBuilder::new();
+    /// builder
+    ///     .stream::<String, String>("views")
+    ///     .group_by_key()
+    ///     .windowed_by(SessionWindows::of_inactivity_gap_with_no_grace(Duration::from_secs(1_800))?)
+    ///     .aggregate(
+    ///         String::new,
+    ///         |_, page, pages| if pages.is_empty() { page.clone() } else { format!("{pages} {page}") },
+    ///         |_, a, b| format!("{a} {b}").trim().to_string(),
+    ///     )
+    ///     .to_stream()
+    ///     .filter(|_, pages| pages.is_some())
+    ///     .map(|visit, pages| (visit.to_string(), pages.clone().unwrap_or_default()))
+    ///     .to("visits");
+    /// let driver = TopologyTestDriver::new(builder.build()?, StreamsConfig::new("app"))?;
+    /// let input = driver.create_input_topic::<String, String>("views");
+    /// input.pipe_input_with_timestamp("ann".into(), "/".into(), 0)?;
+    /// input.pipe_input_with_timestamp("ann".into(), "/docs".into(), 60_000)?;
+    /// let out = driver.create_output_topic::<String, String>("visits");
+    /// assert_eq!(out.read_key_values_to_list()?.last().unwrap().1, "/ /docs");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn aggregate<A: SerdeData>(
         &self,
         initializer: impl Fn() -> A + Send + Sync + 'static,

@@ -147,6 +147,43 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
 
     /// Folds the values of each key and window: `initializer` starts each
     /// window, `aggregator(key, value, aggregate)` adds a record.
+    ///
+    /// # Examples
+    ///
+    /// The total of each key's amounts within any 10 ms, over sliding
+    /// windows (a window per record, both bounds inclusive):
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use streams_dsl::prelude::*;
+    /// use streams_dsl::windows::SlidingWindows;
+    /// use test_driver::TopologyTestDriver;
+    ///
+    /// let builder = StreamsBuilder::new();
+    /// builder
+    ///     .stream::<String, i64>("amounts")
+    ///     .group_by_key()
+    ///     .windowed_by(SlidingWindows::of_time_difference_with_no_grace(Duration::from_millis(10))?)
+    ///     .aggregate_with(|| 0, |_, v, sum| sum + v, Materialized::new().with_caching_disabled())
+    ///     .to_stream()
+    ///     .map(|k, v| (k.to_string(), v.unwrap_or(0)))
+    ///     .to("sums");
+    /// let driver = TopologyTestDriver::new(builder.build()?, StreamsConfig::new("app"))?;
+    /// let input = driver.create_input_topic::<String, i64>("amounts");
+    /// input.pipe_input_with_timestamp("a".into(), 5, 20)?;
+    /// input.pipe_input_with_timestamp("a".into(), 7, 25)?;
+    /// let out = driver.create_output_topic::<String, i64>("sums");
+    /// assert_eq!(
+    ///     out.read_key_values_to_list()?,
+    ///     [
+    ///         ("[a@10/20]".to_string(), 5),
+    ///         // 20's right window, then 25's left window holding both.
+    ///         ("[a@21/31]".to_string(), 7),
+    ///         ("[a@15/25]".to_string(), 12),
+    ///     ]
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn aggregate<A: SerdeData>(
         &self,
         initializer: impl Fn() -> A + Send + Sync + 'static,

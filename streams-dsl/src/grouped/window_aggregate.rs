@@ -45,11 +45,13 @@ impl TimeWindowDef {
         }
     }
 
-    fn windows_for(&self, timestamp: i64) -> Vec<Window> {
-        match self {
-            Self::Fixed(w) => w.windows_for(timestamp).collect(),
-            Self::Unlimited(w) => w.windows_for(timestamp).collect(),
-        }
+    /// The windows holding `timestamp`, ascending, without allocating.
+    fn windows_for(&self, timestamp: i64) -> impl Iterator<Item = Window> + use<> {
+        let (fixed, unlimited) = match self {
+            Self::Fixed(w) => (Some(w.windows_for(timestamp)), None),
+            Self::Unlimited(w) => (None, Some(w.windows_for(timestamp))),
+        };
+        fixed.into_iter().flatten().chain(unlimited.into_iter().flatten())
     }
 }
 
