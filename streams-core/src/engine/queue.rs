@@ -93,14 +93,27 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> RecordQ
         let keep = self.keep_source_bytes;
         while let Some(mut raw) = self.raw.pop_front() {
             let source = &*self.source;
-            let key = match source.key_serde.deserialize(&self.tp.topic, raw.key.as_deref()) {
+            // Without a dead-letter topic the source bytes are not needed
+            // after decoding: serdes that can keep them (strings, bytes) take
+            // them over instead of copying.
+            let key = if keep {
+                source.key_serde.deserialize(&self.tp.topic, raw.key.as_deref())
+            } else {
+                source.key_serde.deserialize_owned(&self.tp.topic, raw.key.take())
+            };
+            let key = match key {
                 Ok(key) => key,
                 Err(e) => {
                     self.skip_undecodable(&raw, RecordPart::Key, e)?;
                     continue;
                 }
             };
-            let value = match source.value_serde.deserialize(&self.tp.topic, raw.value.as_deref()) {
+            let value = if keep {
+                source.value_serde.deserialize(&self.tp.topic, raw.value.as_deref())
+            } else {
+                source.value_serde.deserialize_owned(&self.tp.topic, raw.value.take())
+            };
+            let value = match value {
                 Ok(value) => value,
                 Err(e) => {
                     self.skip_undecodable(&raw, RecordPart::Value, e)?;

@@ -57,6 +57,15 @@ pub trait Serde<T>: Send + Sync + 'static {
     /// Must not panic on any input: malformed bytes are a [`SerdeError`].
     fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<T, SerdeError>;
 
+    /// Decodes a payload the caller hands over. Sources call this with the
+    /// bytes they own, so serdes whose type can keep the buffer (`String`,
+    /// `Vec<u8>`, and `Option`s of them) decode without a copy; the default
+    /// borrows and calls [`deserialize`](Self::deserialize). Must decode
+    /// exactly as `deserialize` does.
+    fn deserialize_owned(&self, topic: &str, data: Option<Vec<u8>>) -> Result<T, SerdeError> {
+        self.deserialize(topic, data.as_deref())
+    }
+
     /// Whether `value` is Kafka's null, without encoding it. The DSL asks
     /// this where Kafka Streams skips null keys or values (aggregations).
     /// The default says no; serdes that write null for some values (such as
@@ -87,6 +96,10 @@ impl<T: 'static> Serde<T> for Arc<dyn Serde<T>> {
 
     fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<T, SerdeError> {
         (**self).deserialize(topic, data)
+    }
+
+    fn deserialize_owned(&self, topic: &str, data: Option<Vec<u8>>) -> Result<T, SerdeError> {
+        (**self).deserialize_owned(topic, data)
     }
 
     fn is_null(&self, value: &T) -> bool {

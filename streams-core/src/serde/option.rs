@@ -25,6 +25,13 @@ impl<T, S: Serde<T>> Serde<Option<T>> for OptionSerde<S> {
         }
     }
 
+    fn deserialize_owned(&self, topic: &str, data: Option<Vec<u8>>) -> Result<Option<T>, SerdeError> {
+        match data {
+            None => Ok(None),
+            Some(_) => self.0.deserialize_owned(topic, data).map(Some),
+        }
+    }
+
     fn is_null(&self, value: &Option<T>) -> bool {
         value.is_none()
     }
@@ -43,6 +50,11 @@ mod tests {
         assert_eq!(s.deserialize("t", None).unwrap(), None);
         assert_eq!(s.deserialize("t", Some(b"")).unwrap(), Some(String::new()));
         assert!(OptionSerde(I32Serde).deserialize("t", Some(&[1])).is_err());
+        assert_eq!(
+            s.deserialize_owned("t", Some(b"b".to_vec())).unwrap(),
+            Some("b".to_string())
+        );
+        assert_eq!(s.deserialize_owned("t", None).unwrap(), None);
         assert!(s.is_null(&None));
         assert!(!s.is_null(&Some(String::new())));
     }

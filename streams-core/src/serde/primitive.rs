@@ -71,6 +71,12 @@ impl Serde<String> for StringSerde {
             None => Err(SerdeError::UnexpectedNull { type_name: "String" }),
         }
     }
+
+    /// Keeps the buffer: no copy.
+    fn deserialize_owned(&self, _topic: &str, data: Option<Vec<u8>>) -> Result<String, SerdeError> {
+        let bytes = data.ok_or(SerdeError::UnexpectedNull { type_name: "String" })?;
+        String::from_utf8(bytes).map_err(|e| SerdeError::Utf8(e.utf8_error()))
+    }
 }
 
 /// Raw bytes, unchanged (Kafka's `ByteArraySerde`).
@@ -85,6 +91,11 @@ impl Serde<Vec<u8>> for BytesSerde {
 
     fn deserialize(&self, _topic: &str, data: Option<&[u8]>) -> Result<Vec<u8>, SerdeError> {
         Ok(non_null(data, "Vec<u8>")?.to_vec())
+    }
+
+    /// Keeps the buffer: no copy.
+    fn deserialize_owned(&self, _topic: &str, data: Option<Vec<u8>>) -> Result<Vec<u8>, SerdeError> {
+        data.ok_or(SerdeError::UnexpectedNull { type_name: "Vec<u8>" })
     }
 }
 
@@ -132,6 +143,24 @@ mod tests {
 
     fn enc<T, S: Serde<T>>(s: &S, v: &T) -> Option<Vec<u8>> {
         s.serialize("t", v).unwrap()
+    }
+
+    #[test]
+    fn owned_decoding_agrees_with_borrowed_decoding() {
+        for bytes in [b"caf\xc3\xa9".to_vec(), Vec::new(), vec![0xff, 0xfe]] {
+            let borrowed = StringSerde.deserialize("t", Some(&bytes));
+            let owned = StringSerde.deserialize_owned("t", Some(bytes.clone()));
+            assert_eq!(borrowed.as_ref().ok(), owned.as_ref().ok());
+            assert_eq!(borrowed.is_err(), owned.is_err());
+            assert_eq!(BytesSerde.deserialize_owned("t", Some(bytes.clone())).unwrap(), bytes);
+        }
+        assert!(matches!(
+            StringSerde.deserialize_owned("t", None),
+            Err(SerdeError::UnexpectedNull { .. })
+        ));
+        assert!(BytesSerde.deserialize_owned("t", None).is_err());
+        // Types without an owned path fall back to the borrowed decoding.
+        assert_eq!(I32Serde.deserialize_owned("t", Some(vec![0, 0, 0, 7])).unwrap(), 7);
     }
 
     // Expected bytes are what Kafka's Java serializers produce for the same values
