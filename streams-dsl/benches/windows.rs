@@ -170,7 +170,7 @@ impl Hand {
     fn run(&mut self, batch: Vec<RawRecord>) -> f64 {
         let start = Instant::now();
         for raw in batch {
-            let key = StringSerde.deserialize("in", raw.key.as_deref()).unwrap();
+            let key = StringSerde.deserialize_owned("in", raw.key).unwrap();
             let ts = raw.timestamp;
             let window_start = ts - ts % WINDOW_MS;
             let (count, new_ts) = match self.store.fetch_one(&key, window_start).unwrap() {
