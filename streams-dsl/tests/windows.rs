@@ -314,8 +314,9 @@ fn windowed_reduce_and_aggregate() {
 
 /// Sessions kept 100 ms. With the default retention (gap + grace) the
 /// store forgets a session once a later session ends `gap + grace` after
-/// it, so an out-of-order record could no longer bridge the two; the
-/// longer retention keeps the merges below about merging only.
+/// it, so an out-of-order record can no longer bridge the two (as in Kafka
+/// Streams: see `default_retention_forgets_sessions_as_kafka_streams_does`);
+/// the longer retention keeps the merges below about merging only.
 fn sessions(gap: u64, grace: u64) -> Windowing {
     let builder = StreamsBuilder::new();
     builder
@@ -362,6 +363,42 @@ fn sessions_merge_with_tombstones_for_the_merged_away() {
             ("a".into(), 0, 5, None, 5),
             ("a".into(), 20, 30, None, 30),
             ("a".into(), 0, 30, Some(5), 30),
+        ]
+    );
+}
+
+/// The output Kafka Streams 4.0.0's `TopologyTestDriver` gives for the same
+/// program and input (gap 10 ms, no grace, default retention, no cache).
+#[test]
+fn default_retention_forgets_sessions_as_kafka_streams_does() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream::<String, String>("in")
+        .group_by_key()
+        .windowed_by(SessionWindows::of_inactivity_gap_with_no_grace(ms(10)).unwrap())
+        .count_with(uncached())
+        .to_stream()
+        .to("out");
+    let driver = TopologyTestDriver::new(builder.build().unwrap(), StreamsConfig::new("ses")).unwrap();
+    let out =
+        driver.create_output_topic_with_serdes("out", SessionWindowedSerde::new(StringSerde), OptionSerde(I64Serde));
+    let input = driver.create_input_topic::<String, String>("in");
+    for t in [0, 5, 30, 20, 14] {
+        input.pipe_input_with_timestamp("a".into(), "v".into(), t).unwrap();
+    }
+    // By 14, [0,5] has expired (it ended 10 ms or more before [20,30]): 14
+    // joins [20,30] only.
+    assert_eq!(
+        rows(&out),
+        [
+            ("a".into(), 0, 0, Some(1), 0),
+            ("a".into(), 0, 0, None, 0),
+            ("a".into(), 0, 5, Some(2), 5),
+            ("a".into(), 30, 30, Some(1), 30),
+            ("a".into(), 30, 30, None, 30),
+            ("a".into(), 20, 30, Some(2), 30),
+            ("a".into(), 20, 30, None, 30),
+            ("a".into(), 14, 30, Some(3), 30),
         ]
     );
 }
