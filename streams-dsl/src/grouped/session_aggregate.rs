@@ -22,6 +22,7 @@ use streams_core::store::{FlushedRecord, SessionStoreHandle, Window, Windowed};
 use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsError};
 
 use super::stream_aggregate::Step;
+use super::window_aggregate::drops_nulls;
 use crate::Data;
 use crate::change::Change;
 use crate::windows::{EmitStrategy, SessionWindows};
@@ -100,9 +101,7 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
     }
 
     fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
-        if self.key_serde.is_null(&record.key) || self.value_serde.is_null(&record.value) {
-            tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
-            ctx.record_dropped();
+        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record) {
             return Ok(());
         }
         let (t, gap) = (record.timestamp, self.windows.inactivity_gap_ms());

@@ -18,7 +18,7 @@ use streams_core::store::{ValueAndTimestamp, Window, WindowStoreHandle, Windowed
 use streams_core::{ProcessResult, Processor, ProcessorContext, Record};
 
 use super::stream_aggregate::Step;
-use super::window_aggregate::{emit_closed_windows, forward_window_flushes};
+use super::window_aggregate::{drops_nulls, emit_closed_windows, open_window_store};
 use crate::Data;
 use crate::change::Change;
 use crate::windows::{EmitStrategy, SlidingWindows};
@@ -229,18 +229,14 @@ fn unexpected(start: i64, t: i64) -> streams_core::BoxError {
 
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for SlidingAggregate<K, V, A> {
     fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
-        let store = ctx.store::<WindowStoreHandle<K, ValueAndTimestamp<A>>>(&self.store_name)?;
-        if self.emit == EmitStrategy::OnWindowUpdate {
-            self.cached = forward_window_flushes(ctx, &store, self.send_old_values)?;
-        }
+        let (store, cached) = open_window_store(ctx, &self.store_name, self.emit, self.send_old_values)?;
         self.store = Some(store);
+        self.cached = cached;
         Ok(())
     }
 
     fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
-        if self.key_serde.is_null(&record.key) || self.value_serde.is_null(&record.value) {
-            tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
-            ctx.record_dropped();
+        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record) {
             return Ok(());
         }
         let Some(store) = self.store.clone() else {

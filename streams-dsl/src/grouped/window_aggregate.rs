@@ -160,20 +160,45 @@ pub(crate) fn forward_window_flushes<K: Data, A: Data>(
     Ok(store.write()?.set_flush_listener(listener))
 }
 
+/// The window store of a windowed aggregation and whether it caches: on
+/// window update, a caching store's flushes are forwarded as results.
+pub(crate) fn open_window_store<K: Data, A: Data>(
+    ctx: &ProcessorContext<Windowed<K>, Change<A>>,
+    store_name: &str,
+    emit: EmitStrategy,
+    send_old_values: bool,
+) -> Result<(WindowStoreHandle<K, ValueAndTimestamp<A>>, bool), StreamsError> {
+    let store = ctx.store::<WindowStoreHandle<K, ValueAndTimestamp<A>>>(store_name)?;
+    let cached = emit == EmitStrategy::OnWindowUpdate && forward_window_flushes(ctx, &store, send_old_values)?;
+    Ok((store, cached))
+}
+
+/// Whether a windowed aggregation drops `record` for a null key or value
+/// (Kafka Streams does, counting it as dropped).
+pub(crate) fn drops_nulls<K: Data, V: Data, KO: Data, VO: Data>(
+    ctx: &ProcessorContext<KO, VO>,
+    key_serde: &SharedSerde<K>,
+    value_serde: &SharedSerde<V>,
+    record: &Record<K, V>,
+) -> bool {
+    if key_serde.is_null(&record.key) || value_serde.is_null(&record.value) {
+        tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
+        ctx.record_dropped();
+        return true;
+    }
+    false
+}
+
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for WindowAggregate<K, V, A> {
     fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
-        let store = ctx.store::<WindowStoreHandle<K, ValueAndTimestamp<A>>>(&self.store_name)?;
-        if self.emit == EmitStrategy::OnWindowUpdate {
-            self.cached = forward_window_flushes(ctx, &store, self.send_old_values)?;
-        }
+        let (store, cached) = open_window_store(ctx, &self.store_name, self.emit, self.send_old_values)?;
         self.store = Some(store);
+        self.cached = cached;
         Ok(())
     }
 
     fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
-        if self.key_serde.is_null(&record.key) || self.value_serde.is_null(&record.value) {
-            tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
-            ctx.record_dropped();
+        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record) {
             return Ok(());
         }
         let timestamp = record.timestamp;
