@@ -227,13 +227,19 @@ impl<K: Data, V: Data> Processor<K, Change<V>> for SuppressProcessor<K, V> {
         self.observed = self.observed.max(record.timestamp);
         let key_bytes = self.key_bytes(ctx, &record.key)?;
         let store = self.store()?.clone();
-        let entry = match (self.entries.get(&key_bytes), store.get(&record.key)?) {
-            (Some(_), Some(previous)) => BufferEntry {
+        // Only a key already buffered has an entry to update.
+        let previous = if self.entries.contains_key(&key_bytes) {
+            store.get(&record.key)?
+        } else {
+            None
+        };
+        let entry = match previous {
+            Some(previous) => BufferEntry {
                 timestamp: record.timestamp,
                 new: record.value.new,
                 ..previous
             },
-            _ => BufferEntry {
+            None => BufferEntry {
                 buffer_time: (self.time)(&record.key, record.timestamp),
                 timestamp: record.timestamp,
                 prior: record.value.old,
