@@ -255,8 +255,10 @@ fn check_agreement(dir: &std::path::Path) {
     }
 }
 
-fn interleaved(rounds: usize, dir: &std::path::Path) {
+fn interleaved(dir: &std::path::Path) {
     for (label, store) in STORES {
+        // In-memory rounds take a second or two, RocksDB ones ~20 s.
+        let rounds = if store == StoreType::InMemory { 20 } else { 6 };
         let mut dsl = Dsl::new(store, &dir.join(format!("il-dsl-{label}")));
         let mut hand = Hand::new(store, &dir.join(format!("il-hand-{label}")));
         let (mut d, mut h, mut r) = (Vec::new(), Vec::new(), Vec::new());
@@ -298,6 +300,6 @@ fn main() {
     criterion_runs(&mut c, &dir.join("criterion"));
     c.final_summary();
     if measuring() {
-        interleaved(6, &dir.join("interleaved"));
+        interleaved(&dir.join("interleaved"));
     }
 }
