@@ -5,7 +5,7 @@ use std::sync::Arc;
 use streams_core::DefaultSerde;
 use streams_core::serde::SharedSerde;
 
-use super::stream_aggregate::{Step, StreamAggregate};
+use super::stream_aggregate::{Step, StreamAggregate, aggregate_step, count_step, reduce_step};
 use crate::graph::NodeKind;
 use crate::kstream::KStream;
 use crate::ktable::{KTable, OldValues};
@@ -66,7 +66,7 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
 
     /// [`count_with`](Self::count_with), with the processor named.
     pub fn count_named(&self, named: Option<Named>, materialized: Materialized<K, i64>) -> KTable<K, i64> {
-        let step: Step<K, V, i64> = Arc::new(|_, _, agg| agg.unwrap_or(0) + 1);
+        let step: Step<K, V, i64> = count_step();
         self.build(
             "KSTREAM-AGGREGATE-",
             named,
@@ -109,10 +109,7 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
         reducer: impl Fn(&V, &V) -> V + Send + Sync + 'static,
         materialized: Materialized<K, V>,
     ) -> KTable<K, V> {
-        let step: Step<K, V, V> = Arc::new(move |_, v, agg| match agg {
-            None => v.clone(),
-            Some(a) => reducer(&a, v),
-        });
+        let step: Step<K, V, V> = reduce_step(reducer);
         let value_serde = self.value_serde();
         self.build("KSTREAM-REDUCE-", None, materialized, step, Some(value_serde))
     }
@@ -156,7 +153,7 @@ impl<K: SerdeData, V: SerdeData> KGroupedStream<K, V> {
         aggregator: impl Fn(&K, &V, A) -> A + Send + Sync + 'static,
         materialized: Materialized<K, A>,
     ) -> KTable<K, A> {
-        let step: Step<K, V, A> = Arc::new(move |k, v, agg| aggregator(k, v, agg.unwrap_or_else(&initializer)));
+        let step: Step<K, V, A> = aggregate_step(initializer, aggregator);
         self.build("KSTREAM-AGGREGATE-", None, materialized, step, None)
     }
 

@@ -11,7 +11,7 @@ use streams_core::{DefaultSerde, Topology};
 use super::KGroupedStream;
 use super::kgrouped_stream::Prepared;
 use super::session_aggregate::{Merger, SessionAggregate};
-use super::stream_aggregate::Step;
+use super::stream_aggregate::{Step, aggregate_step, count_step, reduce_step};
 use crate::SerdeData;
 use crate::graph::{LowerCtx, NodeKind};
 use crate::ktable::{KTable, OldValues};
@@ -93,7 +93,7 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
 
     /// [`count`](Self::count) into the store `materialized` describes.
     pub fn count_with(&self, materialized: Materialized<K, i64>) -> KTable<Windowed<K>, i64> {
-        let step: Step<K, V, i64> = Arc::new(|_, _, agg| agg.unwrap_or(0) + 1);
+        let step: Step<K, V, i64> = count_step();
         let merger: Merger<K, i64> = Arc::new(|_, a, b| a.unwrap_or(0) + b);
         self.build(
             "KSTREAM-AGGREGATE-",
@@ -120,10 +120,7 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
         // aggregate, the reducer folds in the rest.
         let reducer = Arc::new(reducer);
         let adder = Arc::clone(&reducer);
-        let step: Step<K, V, V> = Arc::new(move |_, v, agg| match agg {
-            None => v.clone(),
-            Some(a) => adder(&a, v),
-        });
+        let step: Step<K, V, V> = reduce_step(move |a: &V, b: &V| adder(a, b));
         let merger: Merger<K, V> = Arc::new(move |_, a, b| match a {
             None => b,
             Some(a) => reducer(&a, &b),
@@ -188,7 +185,7 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
     ) -> KTable<Windowed<K>, A> {
         let initializer = Arc::new(initializer);
         let fresh = Arc::clone(&initializer);
-        let step: Step<K, V, A> = Arc::new(move |k, v, agg| aggregator(k, v, agg.unwrap_or_else(|| fresh())));
+        let step: Step<K, V, A> = aggregate_step(move || fresh(), aggregator);
         let merger: Merger<K, A> = Arc::new(move |k, a, b| merger(k, a.unwrap_or_else(|| initializer()), b));
         self.build("KSTREAM-AGGREGATE-", materialized, step, merger, None)
     }

@@ -18,6 +18,27 @@ use crate::change::Change;
 /// `(key, value, previous aggregate or None) -> new aggregate`.
 pub(crate) type Step<K, V, A> = Arc<dyn Fn(&K, &V, Option<A>) -> A + Send + Sync>;
 
+/// `count`: one more per record.
+pub(crate) fn count_step<K, V>() -> Step<K, V, i64> {
+    Arc::new(|_, _, agg| agg.unwrap_or(0) + 1)
+}
+
+/// `reduce`: the first value, then `reducer(aggregate, value)`.
+pub(crate) fn reduce_step<K, V: Clone>(reducer: impl Fn(&V, &V) -> V + Send + Sync + 'static) -> Step<K, V, V> {
+    Arc::new(move |_, v, agg| match agg {
+        None => v.clone(),
+        Some(a) => reducer(&a, v),
+    })
+}
+
+/// `aggregate`: `aggregator(key, value, aggregate)`, from `initializer()`.
+pub(crate) fn aggregate_step<K, V, A>(
+    initializer: impl Fn() -> A + Send + Sync + 'static,
+    aggregator: impl Fn(&K, &V, A) -> A + Send + Sync + 'static,
+) -> Step<K, V, A> {
+    Arc::new(move |k, v, agg| aggregator(k, v, agg.unwrap_or_else(&initializer)))
+}
+
 pub(crate) struct StreamAggregate<K, V, A> {
     pub(crate) store_name: String,
     pub(crate) step: Step<K, V, A>,

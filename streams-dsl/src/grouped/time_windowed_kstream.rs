@@ -11,7 +11,7 @@ use streams_core::{DefaultSerde, Topology};
 use super::KGroupedStream;
 use super::kgrouped_stream::Prepared;
 use super::sliding_aggregate::SlidingAggregate;
-use super::stream_aggregate::Step;
+use super::stream_aggregate::{Step, aggregate_step, count_step, reduce_step};
 use super::window_aggregate::{TimeWindowDef, WindowAggregate};
 use crate::SerdeData;
 use crate::graph::{LowerCtx, NodeKind};
@@ -116,7 +116,7 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
 
     /// [`count_with`](Self::count_with), with the processor named.
     pub fn count_named(&self, named: Option<Named>, materialized: Materialized<K, i64>) -> KTable<Windowed<K>, i64> {
-        let step: Step<K, V, i64> = Arc::new(|_, _, agg| agg.unwrap_or(0) + 1);
+        let step: Step<K, V, i64> = count_step();
         self.build(
             "KSTREAM-AGGREGATE-",
             named,
@@ -137,10 +137,7 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
         reducer: impl Fn(&V, &V) -> V + Send + Sync + 'static,
         materialized: Materialized<K, V>,
     ) -> KTable<Windowed<K>, V> {
-        let step: Step<K, V, V> = Arc::new(move |_, v, agg| match agg {
-            None => v.clone(),
-            Some(a) => reducer(&a, v),
-        });
+        let step: Step<K, V, V> = reduce_step(reducer);
         let value_serde = self.grouped.value_serde();
         self.build("KSTREAM-REDUCE-", None, materialized, step, Some(value_serde))
     }
@@ -199,7 +196,7 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
         aggregator: impl Fn(&K, &V, A) -> A + Send + Sync + 'static,
         materialized: Materialized<K, A>,
     ) -> KTable<Windowed<K>, A> {
-        let step: Step<K, V, A> = Arc::new(move |k, v, agg| aggregator(k, v, agg.unwrap_or_else(&initializer)));
+        let step: Step<K, V, A> = aggregate_step(initializer, aggregator);
         self.build("KSTREAM-AGGREGATE-", None, materialized, step, None)
     }
 
