@@ -190,20 +190,11 @@ fn describe_two_subtopologies_through_a_repartition_topic() {
         .unwrap()
         .add_sink("result", sink("sums"), &["sum"])
         .unwrap();
-    // Kafka Streams numbers sub-topologies by their source names, sorted:
-    // "from-repartition" < "words".
+    // Kafka Streams (4.x) numbers sub-topologies in the order their first
+    // node was added: "words" before "from-repartition".
     let expected = "\
 Topologies:
    Sub-topology: 0
-    Source: from-repartition (topics: [app-sums-repartition])
-      --> sum
-    Processor: sum (stores: [sums])
-      --> result
-      <-- from-repartition
-    Sink: result (topic: sums)
-      <-- sum
-
-  Sub-topology: 1
     Source: words (topics: [words])
       --> by-value
     Processor: by-value (stores: [])
@@ -212,12 +203,21 @@ Topologies:
     Sink: to-repartition (topic: app-sums-repartition)
       <-- by-value
 
+  Sub-topology: 1
+    Source: from-repartition (topics: [app-sums-repartition])
+      --> sum
+    Processor: sum (stores: [sums])
+      --> result
+      <-- from-repartition
+    Sink: result (topic: sums)
+      <-- sum
+
 ";
     assert_eq!(t.describe().to_string(), expected);
     let subs = t.subtopologies();
-    assert_eq!(subs[1].sink_topics, ["app-sums-repartition"]);
-    assert_eq!(subs[0].source_topics, ["app-sums-repartition"]);
-    assert_eq!(subs[0].stores, ["sums"]);
+    assert_eq!(subs[0].sink_topics, ["app-sums-repartition"]);
+    assert_eq!(subs[1].source_topics, ["app-sums-repartition"]);
+    assert_eq!(subs[1].stores, ["sums"]);
 }
 
 #[test]
@@ -264,8 +264,10 @@ fn describe_merge_of_two_sources_and_multi_topic_source() {
         .unwrap()
         .add_sink("out", sink("merged"), &["merge"])
         .unwrap();
-    // Both sources have size 3: ordered by name. The three topics print in
-    // Java HashSet order (buckets 1, 11 and 12 of 16).
+    // Both sources have size 3: ordered by name. Merge's predecessors are
+    // in the order Kafka Streams' TreeSet holds them: "right" is connected
+    // first and has grown by the time "left" is compared with it. The three
+    // topics print in Java HashSet order (buckets 1, 11 and 12 of 16).
     let expected = "\
 Topologies:
    Sub-topology: 0
@@ -275,7 +277,7 @@ Topologies:
       --> merge
     Processor: merge (stores: [])
       --> out
-      <-- left, right
+      <-- right, left
     Sink: out (topic: merged)
       <-- merge
 

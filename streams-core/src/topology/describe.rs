@@ -4,15 +4,19 @@
 //! users can diff descriptions and existing visualisers can draw ours. The
 //! rules, from Kafka Streams' `InternalTopologyBuilder`:
 //! - sub-topologies in number order, each followed by a blank line;
-//! - within a sub-topology, nodes (and each node's successor and predecessor
-//!   lists) ordered by the size of the sub-graph below the node, largest first,
-//!   then by name; a node's size is 1 plus the sizes of its successors;
+//! - within a sub-topology, nodes ordered by the size of the sub-graph below
+//!   the node, largest first, then by name (a node's size is 1 plus the sizes
+//!   of its successors);
+//! - each node's successor and predecessor lists in the same order, but as
+//!   Kafka Streams' `TreeSet`s hold them: compared while sizes were still
+//!   growing, in the order Kafka Streams connects the nodes (see [`connect`]);
 //! - a source's topics and a processor's stores are Java `HashSet`s, printed in
 //!   `HashSet` iteration order, which we reproduce.
 
 use std::cmp::Ordering;
 use std::fmt;
 
+use super::java_tree_set::JavaTreeSet;
 use super::{NodeKind, Topology};
 
 /// The whole topology.
@@ -95,27 +99,85 @@ pub(crate) fn java_hash_set_order(items: &[String]) -> Vec<String> {
     ordered.into_iter().map(|(_, _, s)| s.clone()).collect()
 }
 
+/// How Kafka Streams' `describeSubtopology` leaves one sub-topology: its
+/// nodes' final sizes, and each node's successors and predecessors in the
+/// order of their `TreeSet`s.
+struct Connected {
+    size: Vec<i64>,
+    successors: Vec<JavaTreeSet>,
+    predecessors: Vec<JavaTreeSet>,
+}
+
+/// Connects `members` (node indices of one sub-topology, in creation order)
+/// exactly as Kafka Streams does: nodes visited in the iteration order of a
+/// Java `HashMap` keyed by name; for each, each predecessor in declaration
+/// order is added to the node's predecessor set, the node to the
+/// predecessor's successor set, and the node's current size to the
+/// predecessor and, transitively, to every predecessor connected so far.
+/// Sets order by size (largest first) then name, compared on insertion only,
+/// so the printed order depends on this sequence.
+fn connect(topology: &Topology, members: &[usize]) -> Connected {
+    let n = topology.nodes.len();
+    let mut c = Connected {
+        size: vec![1; n],
+        successors: vec![JavaTreeSet::default(); n],
+        predecessors: vec![JavaTreeSet::default(); n],
+    };
+    let names: Vec<String> = members.iter().map(|&i| topology.nodes[i].name.to_string()).collect();
+    let visit = java_hash_set_order(&names);
+    for name in &visit {
+        let Some(node) = members.iter().copied().find(|&i| *topology.nodes[i].name == **name) else {
+            continue;
+        };
+        for &parent in &topology.nodes[node].parents {
+            let size = c.size.clone();
+            let cmp = |a: usize, b: usize| {
+                if a == b {
+                    return Ordering::Equal;
+                }
+                size[b]
+                    .cmp(&size[a])
+                    .then_with(|| topology.nodes[a].name.cmp(&topology.nodes[b].name))
+            };
+            c.predecessors[node].insert(parent, cmp);
+            c.successors[parent].insert(node, cmp);
+            let delta = c.size[node];
+            add_size(&mut c, parent, delta);
+        }
+    }
+    c
+}
+
+/// Kafka Streams' `updateSize`: adds `delta` to `node` and to every
+/// predecessor reachable through the sets connected so far (once per path).
+fn add_size(c: &mut Connected, node: usize, delta: i64) {
+    c.size[node] += delta;
+    for p in c.predecessors[node].items() {
+        add_size(c, p, delta);
+    }
+}
+
 pub(super) fn describe(topology: &Topology, groups: &[u32]) -> TopologyDescription {
     let n = topology.nodes.len();
-    // size(node) = 1 + sum of successors' sizes; children have larger indices.
-    let mut size = vec![1usize; n];
-    for i in (0..n).rev() {
-        size[i] += topology.nodes[i].children.iter().map(|&c| size[c]).sum::<usize>();
-    }
-    let cmp = |a: &usize, b: &usize| -> Ordering {
-        size[*b]
-            .cmp(&size[*a])
-            .then_with(|| topology.nodes[*a].name.cmp(&topology.nodes[*b].name))
-    };
-    let names = |mut v: Vec<usize>| -> Vec<String> {
-        v.sort_by(cmp);
-        v.into_iter().map(|i| topology.nodes[i].name.to_string()).collect()
-    };
     let count = groups.iter().map(|g| g + 1).max().unwrap_or(0);
     let subtopologies = (0..count)
         .map(|id| {
             let mut members: Vec<usize> = (0..n).filter(|&i| groups[i] == id).collect();
-            members.sort_by(cmp);
+            let connected = connect(topology, &members);
+            let size = &connected.size;
+            // The sub-topology's own node set is built after all sizes are
+            // final, so it is simply sorted.
+            members.sort_by(|a, b| {
+                size[*b]
+                    .cmp(&size[*a])
+                    .then_with(|| topology.nodes[*a].name.cmp(&topology.nodes[*b].name))
+            });
+            let names = |set: &JavaTreeSet| -> Vec<String> {
+                set.items()
+                    .into_iter()
+                    .map(|i| topology.nodes[i].name.to_string())
+                    .collect()
+            };
             let nodes = members
                 .into_iter()
                 .map(|i| {
@@ -147,8 +209,8 @@ pub(super) fn describe(topology: &Topology, groups: &[u32]) -> TopologyDescripti
                     NodeDescription {
                         name: def.name.to_string(),
                         kind,
-                        successors: names(def.children.clone()),
-                        predecessors: names(def.parents.clone()),
+                        successors: names(&connected.successors[i]),
+                        predecessors: names(&connected.predecessors[i]),
                     }
                 })
                 .collect();

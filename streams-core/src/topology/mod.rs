@@ -10,9 +10,10 @@
 //!
 //! Sub-topologies are the connected components of the graph, where processors
 //! that share a store are connected too; they are numbered as Kafka Streams
-//! numbers them: by their source nodes' names, in sorted order.
+//! numbers them (4.x): in the order their first node was added.
 
 mod describe;
+mod java_tree_set;
 pub(crate) mod node;
 mod sink;
 mod source;
@@ -501,13 +502,9 @@ impl Topology {
                 union(&mut uf, w[0], w[1]);
             }
         }
-        // Kafka Streams numbers sub-topologies by their source nodes' names in
-        // sorted order, then any group without a source in insertion order.
-        let mut order: Vec<usize> = (0..self.nodes.len())
-            .filter(|&i| matches!(self.nodes[i].kind, NodeKind::Source { .. }))
-            .collect();
-        order.sort_by(|&a, &b| self.nodes[a].name.cmp(&self.nodes[b].name));
-        order.extend(0..self.nodes.len());
+        // Kafka Streams (4.x) numbers sub-topologies in the order their first
+        // node was added: upstream before downstream.
+        let order = 0..self.nodes.len();
         let mut ids: HashMap<usize, u32> = HashMap::new();
         for i in order {
             let root = find(&mut uf, i);
