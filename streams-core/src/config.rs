@@ -29,6 +29,11 @@ pub mod keys {
     pub const STATESTORE_CACHE_MAX_BYTES: &str = "statestore.cache.max.bytes";
     /// `errors.dead.letter.queue.topic.name`
     pub const DEAD_LETTER_QUEUE_TOPIC: &str = "errors.dead.letter.queue.topic.name";
+    /// Kafka Streams' internal `__emit.interval.ms.kstreams.windowed.aggregation__`:
+    /// how often (wall-clock ms) a windowed aggregation that emits on window
+    /// close looks for closed windows; 1000 by default, 0 in the test driver
+    /// (as in Kafka Streams' `TopologyTestDriver`).
+    pub const EMIT_INTERVAL_MS_WINDOWED_AGGREGATION: &str = "__emit.interval.ms.kstreams.windowed.aggregation__";
 }
 
 /// Configuration of a streams application.

@@ -112,6 +112,26 @@ impl<K, V> TimestampExtractor<K, V> {
         })
     }
 
+    /// The same extractor for records of `Option<K>` and `Option<V>` (a
+    /// table's source, which skips null keys): a custom function sees the
+    /// records that have both; the others keep the Kafka record's timestamp.
+    pub fn for_nullable_records(self) -> TimestampExtractor<Option<K>, Option<V>>
+    where
+        K: Clone + 'static,
+        V: Clone + 'static,
+    {
+        TimestampExtractor(match self.0 {
+            Kind::RecordTimestamp => Kind::RecordTimestamp,
+            Kind::WallClock => Kind::WallClock,
+            Kind::Custom(f) => Kind::Custom(Arc::new(
+                move |r: &Record<Option<K>, Option<V>>, partition_time| match (&r.key, &r.value) {
+                    (Some(k), Some(v)) => f(&Record::new(k.clone(), v.clone(), r.timestamp), partition_time),
+                    _ => r.timestamp,
+                },
+            )),
+        })
+    }
+
     pub(crate) fn extract(&self, record: &Record<K, V>, partition_time: i64, clock: &dyn Clock) -> i64 {
         match &self.0 {
             Kind::RecordTimestamp => record.timestamp,

@@ -66,6 +66,13 @@ impl TopologyTestDriver {
             .tempdir()
             .map_err(DriverError::StateDir)?;
         let config = config.with_state_dir(state_dir.path());
+        // As Kafka Streams' test driver: emit-on-close aggregations look for
+        // closed windows on every record unless the test asks otherwise.
+        let emit_interval = streams_core::config::keys::EMIT_INTERVAL_MS_WINDOWED_AGGREGATION;
+        let config = match config.get(emit_interval) {
+            Some(_) => config,
+            None => config.with(emit_interval, "0"),
+        };
         let cache = ThreadCache::new(config.cache_max_bytes());
         let env = TaskEnv {
             config,

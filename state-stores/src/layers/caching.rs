@@ -24,7 +24,6 @@ pub(crate) struct Caching {
     listener: Option<BytesFlushListener>,
     segmenting: Option<Segmenting>,
     observed: i64,
-    dropped: u64,
     time: Option<RecordTime>,
 }
 
@@ -37,7 +36,6 @@ impl Caching {
             listener: None,
             segmenting: None,
             observed: -1,
-            dropped: 0,
             time: None,
         }
     }
@@ -183,13 +181,12 @@ impl BytesStore for Caching {
     }
 
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
+        // An expired entry is cached too, as Kafka Streams' caching window
+        // and session stores do: its flush still reaches the listener (so an
+        // aggregation forwards it), and the store underneath drops the write.
         if let Some(seg) = self.segmenting {
             let ts = self.timestamp(&seg, key)?;
             self.observed = self.observed.max(ts);
-            if ts < self.own_live_from() {
-                self.dropped += 1;
-                return Ok(());
-            }
         }
         let timestamp = self.time.as_ref().map_or(0, RecordTime::now);
         let cache_key = self.cache_key(key)?;
@@ -267,7 +264,7 @@ impl BytesStore for Caching {
     }
 
     fn expired_dropped(&self) -> u64 {
-        self.dropped + self.inner.expired_dropped()
+        self.inner.expired_dropped()
     }
 
     fn set_flush_listener(&mut self, listener: BytesFlushListener) -> bool {

@@ -54,6 +54,8 @@ fn production_error(topic: &str, source: BoxError) -> StreamsError {
 
 pub(crate) struct TaskShared {
     pub(crate) application_id: Arc<str>,
+    /// The application configuration, for processors that read settings.
+    pub(crate) config: Arc<StreamsConfig>,
     pub(crate) task_id: TaskId,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) collector: Rc<RefCell<dyn RecordCollector>>,
@@ -77,6 +79,7 @@ pub(crate) struct TaskShared {
 impl TaskShared {
     pub(crate) fn new(
         application_id: Arc<str>,
+        config: Arc<StreamsConfig>,
         task_id: TaskId,
         clock: Arc<dyn Clock>,
         collector: Rc<RefCell<dyn RecordCollector>>,
@@ -84,6 +87,7 @@ impl TaskShared {
     ) -> Self {
         Self {
             application_id,
+            config,
             task_id,
             clock,
             collector,

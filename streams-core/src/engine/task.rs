@@ -192,6 +192,7 @@ impl StreamTask {
         let config = env.config.clone();
         let shared = Rc::new(TaskShared::new(
             Arc::clone(&application_id),
+            Arc::new(env.config.clone()),
             id,
             env.clock,
             env.collector,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Cancellable, PunctuationType};
+use crate::config::StreamsConfig;
 use crate::engine::TaskId;
 use crate::engine::shared::TaskShared;
 use crate::error::StreamsError;
@@ -221,6 +222,11 @@ impl<KOut: Clone + 'static, VOut: Clone + 'static> ProcessorContext<KOut, VOut> 
     /// The task's stream time: the largest timestamp processed so far, or -1.
     pub fn current_stream_time(&self) -> i64 {
         self.task.stream_time.get()
+    }
+
+    /// The application's configuration (Kafka Streams' `appConfigs()`).
+    pub fn app_config(&self) -> &StreamsConfig {
+        &self.task.config
     }
 
     /// Wall-clock time from the task's clock (mocked by the test driver).
