@@ -78,9 +78,13 @@ mod tests {
             alerts.read_key_values_to_list().unwrap().is_empty(),
             "nothing closed yet"
         );
-        // Stream time 130 s closes every window ending by 120 s; of them,
-        // [10 s, 70 s) ... [60 s, 120 s) hold all four of mallory's failures.
-        fail("bob", 130 * S);
+        // Stream time moving to 130 s closes every window ending by 120 s, one
+        // hop at a time; [10 s, 70 s) ... [60 s, 120 s) hold all four of
+        // mallory's failures. (A single jump to 130 s would first expire the
+        // older windows from the 70 s store, as in Kafka Streams.)
+        for t in (80..=130).step_by(10) {
+            fail(&format!("user-{t}"), t * S);
+        }
         let raised = alerts.read_key_values_to_list().unwrap();
         assert_eq!(raised.len(), 6, "{raised:?}");
         assert!(raised.iter().all(|(user, _)| user == "mallory"));

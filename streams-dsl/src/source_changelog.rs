@@ -72,8 +72,10 @@ impl<K: Data, V: Data> StateStore for SourceChangelogStore<K, V> {
     }
 
     fn restore(&mut self, records: &[RawRecord]) -> Result<(), StreamsError> {
+        // A null key never reached the table (the table source skips it).
         let converted: Vec<RawRecord> = records
             .iter()
+            .filter(|r| r.key.is_some())
             .map(|r| RawRecord {
                 offset: r.offset,
                 timestamp: r.timestamp,

@@ -85,8 +85,8 @@ fn split_merge_and_named_operations() {
         .split()
         .branch(|_, v| v % 2 == 0, Branched::new())
         .default_branch(Branched::as_("-odd"));
-    let even = &branches["KSTREAM-BRANCH-00000000001"];
-    let odd = &branches["KSTREAM-BRANCH-0000000000-odd"];
+    let even = &branches["KSTREAM-BRANCH-00000000011"];
+    let odd = &branches["KSTREAM-BRANCH-0000000001-odd"];
     even.map_values(|v| v * 10)
         .merge(odd)
         .filter_named(|_, v| *v > 0, Named::as_("positive"))

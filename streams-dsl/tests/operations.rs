@@ -178,8 +178,11 @@ fn tables_apply_tombstones_and_filter_emits_deletes() {
     input.pipe_input(s("a"), None).unwrap();
     let all = d.create_output_topic::<String, Option<i64>>("all");
     assert_eq!(all.read_values_to_list().unwrap(), [Some(20), Some(5), None]);
+    // The table is materialized, so (as Kafka Streams' KTableFilter) the
+    // filter gets old values: 5 deletes the row that 20 made, and deleting
+    // a row that was already filtered out sends nothing more.
     let big = d.create_output_topic::<String, Option<i64>>("big");
-    assert_eq!(big.read_values_to_list().unwrap(), [Some(20), None, None]);
+    assert_eq!(big.read_values_to_list().unwrap(), [Some(20), None]);
     let doubled = d.create_output_topic::<String, Option<i64>>("doubled");
     assert_eq!(doubled.read_values_to_list().unwrap(), [Some(40), Some(10), None]);
     let store = d.timestamped_key_value_store::<String, i64>("t-store").unwrap();

@@ -4,7 +4,9 @@
 
 use streams_core::{Topology, TopologyError};
 
-use super::{Graph, LowerCtx, NodeKind, Plan};
+use std::rc::Rc;
+
+use super::{Graph, LowerCtx, NodeKind, Plan, Repartition};
 
 pub(crate) fn lower(topology: &mut Topology, graph: &Graph, plan: &Plan) -> Result<(), TopologyError> {
     for (id, node) in graph.nodes.iter().enumerate() {
@@ -35,7 +37,21 @@ pub(crate) fn lower(topology: &mut Topology, graph: &Graph, plan: &Plan) -> Resu
             NodeKind::TableSource { lower, .. } => lower(topology, &ctx, plan.source_topic_changelog[id])?,
             NodeKind::Repartition(r) => {
                 topology.add_internal_topic(&r.topic);
-                (r.lower)(topology, r, ctx.parents())?;
+                match plan.renamed_repartitions.get(&id) {
+                    Some(names) => {
+                        let renamed = Repartition {
+                            topic: r.topic.clone(),
+                            filter_name: names.filter.clone(),
+                            sink_name: names.sink.clone(),
+                            source_name: names.source.clone(),
+                            optimizable: r.optimizable,
+                            types: r.types,
+                            lower: Rc::clone(&r.lower),
+                        };
+                        (r.lower)(topology, &renamed, ctx.parents())?;
+                    }
+                    None => (r.lower)(topology, r, ctx.parents())?,
+                }
             }
         }
     }

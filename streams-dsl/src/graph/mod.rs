@@ -18,7 +18,7 @@ use streams_core::{Topology, TopologyError};
 
 pub(crate) use lower::lower;
 pub(crate) use naming::{Names, is_generated};
-pub(crate) use plan::Plan;
+pub(crate) use plan::{Plan, RepartitionNames};
 
 /// Index of a node in the graph.
 pub(crate) type NodeId = usize;

@@ -23,9 +23,24 @@ impl Names {
         name
     }
 
-    /// A user's name, or a generated one (which still takes an index only
-    /// when generated, as Kafka Streams).
+    /// A user's name, or a generated one. An index is taken either way, as
+    /// Kafka Streams' `NamedInternal.orElseGenerateWithPrefix` does, so that
+    /// naming one operation does not renumber the ones after it.
     pub(crate) fn or_processor(&mut self, user: Option<&str>, prefix: &str) -> String {
+        let generated = self.processor(prefix);
+        user.map_or(generated, str::to_owned)
+    }
+
+    /// A user's name `<name><suffix>` (an index still taken, as Kafka
+    /// Streams' `suffixWithOrElseGet`), or a generated one.
+    pub(crate) fn suffixed_or_processor(&mut self, user: Option<&str>, suffix: &str, prefix: &str) -> String {
+        let generated = self.processor(prefix);
+        user.map_or(generated, |n| format!("{n}{suffix}"))
+    }
+
+    /// A user's name, else a generated one; an index is taken only when
+    /// generated (Kafka Streams' `repartition` and `suppress`).
+    pub(crate) fn user_or_processor(&mut self, user: Option<&str>, prefix: &str) -> String {
         match user {
             Some(n) => n.to_owned(),
             None => self.processor(prefix),
@@ -54,7 +69,13 @@ mod tests {
             "KSTREAM-AGGREGATE-STATE-STORE-0000000001"
         );
         assert_eq!(n.or_processor(Some("mine"), "KSTREAM-MAP-"), "mine");
-        assert_eq!(n.or_processor(None, "KSTREAM-MAP-"), "KSTREAM-MAP-0000000002");
+        assert_eq!(n.or_processor(None, "KSTREAM-MAP-"), "KSTREAM-MAP-0000000003");
+        assert_eq!(n.user_or_processor(Some("rep"), "KSTREAM-REPARTITION-"), "rep");
+        assert_eq!(
+            n.suffixed_or_processor(Some("t"), "-table-source", "KSTREAM-SOURCE-"),
+            "t-table-source"
+        );
+        assert_eq!(n.processor("KSTREAM-MAP-"), "KSTREAM-MAP-0000000005");
     }
 
     #[test]

@@ -22,6 +22,28 @@ pub(crate) struct Plan {
     pub(crate) fused_into: BTreeMap<NodeId, NodeId>,
     /// Table sources whose store restores from the source topic.
     pub(crate) source_topic_changelog: Vec<bool>,
+    /// Repartitions the merge rule rebuilt, with their new node names.
+    pub(crate) renamed_repartitions: BTreeMap<NodeId, RepartitionNames>,
+}
+
+/// The three node names of a repartition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RepartitionNames {
+    pub(crate) filter: String,
+    pub(crate) sink: String,
+    pub(crate) source: String,
+}
+
+impl RepartitionNames {
+    /// `<topic>-filter`, `<topic>-sink`, `<topic>-source`: how Kafka Streams
+    /// names a repartition its optimizer rebuilt, generated topic or not.
+    pub(crate) fn after_topic(topic: &str) -> Self {
+        Self {
+            filter: format!("{topic}-filter"),
+            sink: format!("{topic}-sink"),
+            source: format!("{topic}-source"),
+        }
+    }
 }
 
 impl Plan {
@@ -34,6 +56,7 @@ impl Plan {
             fused: BTreeMap::new(),
             fused_into: BTreeMap::new(),
             source_topic_changelog: vec![false; n],
+            renamed_repartitions: BTreeMap::new(),
         }
     }
 
@@ -46,9 +69,12 @@ impl Plan {
 
     /// The topology name of what `node` outputs: a repartition's source, a
     /// fused chain's head, else the node itself.
-    pub(crate) fn output_name<'g>(&self, graph: &'g Graph, node: NodeId) -> &'g str {
+    pub(crate) fn output_name<'a>(&'a self, graph: &'a Graph, node: NodeId) -> &'a str {
         if let Some(&head) = self.fused_into.get(&node) {
             return &graph.nodes[head].name;
+        }
+        if let Some(names) = self.renamed_repartitions.get(&node) {
+            return &names.source;
         }
         match &graph.nodes[node].kind {
             NodeKind::Repartition(r) => &r.source_name,

@@ -192,14 +192,15 @@ impl<K: SerdeData, V: SerdeData> KGroupedTable<K, V> {
         let key_serde: SharedSerde<K> = or_default(self.grouped.key_serde.clone());
         let value_serde: SharedSerde<V> = or_default(self.grouped.value_serde.clone());
         let mut g = self.graph.borrow_mut();
+        // Kafka Streams names every grouped-table store `KTABLE-AGGREGATE-`,
+        // the reduce's too (only its processor is `KTABLE-REDUCE-`).
         let store_name = match &materialized.name {
             Some(n) => n.clone(),
-            None => g.names.store(prefix),
+            None => g.names.store("KTABLE-AGGREGATE-"),
         };
-        let (sink_name, source_name) = match &self.grouped.name {
-            Some(n) => (format!("{n}-sink"), format!("{n}-source")),
-            None => (g.names.processor("KSTREAM-SINK-"), g.names.processor("KSTREAM-SOURCE-")),
-        };
+        // Kafka Streams names these after the aggregation's own `Named`
+        // (which ours does not take); the `Grouped` name names the topic only.
+        let (sink_name, source_name) = (g.names.processor("KSTREAM-SINK-"), g.names.processor("KSTREAM-SOURCE-"));
         let func_name = g.names.processor(prefix);
         let topic = format!(
             "{}-repartition",

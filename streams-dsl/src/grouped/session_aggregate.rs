@@ -22,7 +22,7 @@ use streams_core::store::{FlushedRecord, SessionStoreHandle, Window, Windowed};
 use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsError};
 
 use super::stream_aggregate::Step;
-use super::window_aggregate::drops_nulls;
+use super::window_aggregate::{EmitThrottle, drops_nulls};
 use crate::Data;
 use crate::change::Change;
 use crate::windows::{EmitStrategy, SessionWindows};
@@ -46,6 +46,7 @@ pub(crate) struct SessionAggregate<K, V, A> {
     pub(crate) observed: i64,
     /// The close time up to which sessions were emitted (on window close).
     pub(crate) emitted_up_to: i64,
+    pub(crate) throttle: EmitThrottle,
 }
 
 impl<K: Data, V: Data, A: Data> SessionAggregate<K, V, A> {
@@ -93,6 +94,7 @@ fn forward_session_flushes<K: Data, A: Data>(
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for SessionAggregate<K, V, A> {
     fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
         let store = ctx.store::<SessionStoreHandle<K, A>>(&self.store_name)?;
+        self.throttle = EmitThrottle::from_config(ctx.app_config())?;
         if self.emit == EmitStrategy::OnWindowUpdate {
             self.cached = forward_session_flushes(ctx, &store, self.send_old_values)?;
         }
@@ -101,7 +103,7 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
     }
 
     fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
-        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record) {
+        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record, false) {
             return Ok(());
         }
         let (t, gap) = (record.timestamp, self.windows.inactivity_gap_ms());
@@ -110,9 +112,26 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
             .observed
             .saturating_sub(gap)
             .saturating_sub(self.windows.grace_ms());
-        if self.emit == EmitStrategy::OnWindowClose {
+        // Before the record's changes (unlike Kafka Streams, which emits after
+        // them but scans closed sessions without the retention bound; see
+        // conformance/README.md): a put must not expire a session that
+        // closes in the same step.
+        if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
             self.emit_closed(ctx, close)?;
         }
+        self.update(ctx, record, close)
+    }
+}
+
+impl<K: Data, V: Data, A: Data> SessionAggregate<K, V, A> {
+    /// Merges the record into its session (or drops it as late).
+    fn update(
+        &mut self,
+        ctx: &mut ProcessorContext<Windowed<K>, Change<A>>,
+        record: Record<K, V>,
+        close: i64,
+    ) -> ProcessResult {
+        let (t, gap) = (record.timestamp, self.windows.inactivity_gap_ms());
         let forward = self.emit == EmitStrategy::OnWindowUpdate && !self.cached;
         let Some(store) = &self.store else {
             return Err("session store not initialized".into());

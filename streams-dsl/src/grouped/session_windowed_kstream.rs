@@ -249,6 +249,7 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
                     cached: false,
                     observed: -1,
                     emitted_up_to: i64::MIN,
+                    throttle: Default::default(),
                 },
                 ctx.parents(),
             )?;

@@ -18,7 +18,7 @@ use streams_core::store::{ValueAndTimestamp, Window, WindowStoreHandle, Windowed
 use streams_core::{ProcessResult, Processor, ProcessorContext, Record};
 
 use super::stream_aggregate::Step;
-use super::window_aggregate::{drops_nulls, emit_closed_windows, open_window_store};
+use super::window_aggregate::{EmitThrottle, drops_nulls, emit_closed_windows, open_window_store};
 use crate::Data;
 use crate::change::Change;
 use crate::windows::{EmitStrategy, SlidingWindows};
@@ -36,6 +36,7 @@ pub(crate) struct SlidingAggregate<K, V, A> {
     pub(crate) cached: bool,
     pub(crate) observed: i64,
     pub(crate) emitted_up_to: i64,
+    pub(crate) throttle: EmitThrottle,
 }
 
 /// One record being applied: what every window update needs.
@@ -230,13 +231,14 @@ fn unexpected(start: i64, t: i64) -> streams_core::BoxError {
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for SlidingAggregate<K, V, A> {
     fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
         let (store, cached) = open_window_store(ctx, &self.store_name, self.emit, self.send_old_values)?;
+        self.throttle = EmitThrottle::from_config(ctx.app_config())?;
         self.store = Some(store);
         self.cached = cached;
         Ok(())
     }
 
     fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
-        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record) {
+        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record, true) {
             return Ok(());
         }
         let Some(store) = self.store.clone() else {
@@ -245,10 +247,6 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Slid
         let (t, d) = (record.timestamp, self.windows.time_difference_ms());
         self.observed = self.observed.max(t);
         let close = self.observed.saturating_sub(self.windows.grace_ms());
-        if self.emit == EmitStrategy::OnWindowClose {
-            // Closed: end < close (inclusive ends), i.e. end <= close - 1.
-            emit_closed_windows(ctx, &store, d, &mut self.emitted_up_to, close.saturating_sub(1))?;
-        }
         if t < 0 || t.saturating_add(1).saturating_add(d) <= close {
             // Even the record's right window is closed: so is every window
             // that could hold it.
@@ -270,6 +268,17 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Slid
             forward: self.emit == EmitStrategy::OnWindowUpdate && !self.cached,
             send_old_values: self.send_old_values,
         };
-        if t < d { apply.early() } else { apply.in_order() }
+        if t < d {
+            // As Kafka Streams: an early record never triggers final results.
+            return apply.early();
+        }
+        apply.in_order()?;
+        // After the record's updates, as Kafka Streams (a window this
+        // record's writes expired from the store is not emitted).
+        if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
+            // Closed: end < close (inclusive ends), i.e. end <= close - 1.
+            emit_closed_windows(ctx, &store, d, &mut self.emitted_up_to, close.saturating_sub(1))?;
+        }
+        Ok(())
     }
 }

@@ -57,6 +57,17 @@ impl Def {
             Self::Sliding(w) => w.grace_ms(),
         }
     }
+
+    /// The shortest store retention, and the default: size + grace for time
+    /// windows; 2 x time difference + grace for sliding windows, whose new
+    /// windows are seeded from windows up to two differences back (Kafka
+    /// Streams' `SlidingWindowStoreMaterializer`).
+    fn retention(&self) -> i64 {
+        match self {
+            Self::Time(w) => w.size().saturating_add(w.grace()),
+            Self::Sliding(w) => w.time_difference_ms().saturating_mul(2).saturating_add(w.grace_ms()),
+        }
+    }
 }
 
 impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
@@ -231,7 +242,14 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
         let old_values = OldValues::root();
         let table_old_values = old_values.clone();
         let lower = Box::new(move |topology: &mut Topology, ctx: &LowerCtx<'_>| {
-            let retention = spec.retention(windows.size().saturating_add(windows.grace()))?;
+            let mut retention = spec.retention(windows.retention())?;
+            if emit == EmitStrategy::OnWindowClose {
+                // Kafka Streams keeps emit-on-close windows in a time-ordered
+                // store whose entries live while `ts >= observed - retention`
+                // (one millisecond longer than other window stores), so the
+                // window that closes with a record is still there to emit.
+                retention = retention.saturating_add(1);
+            }
             let builder = spec.window_builder(windows.size(), retention)?;
             let (store_name, step, key_serde, value_serde) = (
                 spec.name.clone(),
@@ -270,6 +288,7 @@ impl<K: SerdeData, V: SerdeData> TimeWindowedKStream<K, V> {
                         cached: false,
                         observed: -1,
                         emitted_up_to: -1,
+                        throttle: Default::default(),
                     },
                     ctx.parents(),
                 )?,

@@ -16,7 +16,7 @@
 
 use streams_core::serde::SharedSerde;
 use streams_core::store::{FlushedRecord, ValueAndTimestamp, Window, WindowStoreHandle, Windowed};
-use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsError};
+use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsConfig, StreamsError};
 
 use super::stream_aggregate::Step;
 use crate::Data;
@@ -69,6 +69,7 @@ pub(crate) struct WindowAggregate<K, V, A> {
     pub(crate) observed: i64,
     /// The close time up to which windows were emitted (on window close).
     pub(crate) emitted_up_to: i64,
+    pub(crate) throttle: EmitThrottle,
 }
 
 impl<K: Data, V: Data, A: Data> WindowAggregate<K, V, A> {
@@ -93,6 +94,7 @@ impl<K: Data, V: Data, A: Data> WindowAggregate<K, V, A> {
             cached: false,
             observed: -1,
             emitted_up_to: -1,
+            throttle: EmitThrottle::default(),
         }
     }
 
@@ -104,10 +106,59 @@ impl<K: Data, V: Data, A: Data> WindowAggregate<K, V, A> {
     }
 }
 
+/// Kafka Streams' throttle on emitting final results: a look for closed
+/// windows happens at most once per interval of wall-clock time
+/// (`__emit.interval.ms.kstreams.windowed.aggregation__`, 1000 ms by
+/// default, 0 in the test driver), and each look, closed windows or not,
+/// starts the next interval.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EmitThrottle {
+    interval: i64,
+    next: i64,
+}
+
+impl Default for EmitThrottle {
+    fn default() -> Self {
+        Self {
+            interval: 1_000,
+            next: 0,
+        }
+    }
+}
+
+impl EmitThrottle {
+    /// The throttle the application's configuration asks for.
+    pub(crate) fn from_config(config: &StreamsConfig) -> Result<Self, StreamsError> {
+        let key = streams_core::config::keys::EMIT_INTERVAL_MS_WINDOWED_AGGREGATION;
+        let interval = match config.get(key) {
+            None => Self::default().interval,
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| StreamsError::Config {
+                    key: key.to_owned(),
+                    reason: format!("{v:?} is not a number of milliseconds"),
+                })?,
+        };
+        Ok(Self { interval, next: 0 })
+    }
+
+    /// Whether to look now (`now`: the wall clock).
+    pub(crate) fn allow(&mut self, now: i64) -> bool {
+        if now < self.next {
+            return false;
+        }
+        self.next = now.saturating_add(self.interval);
+        true
+    }
+}
+
 /// Forwards every window of `store` that closed since the last call: those
 /// with `emitted_up_to < end <= close`, where `end = start + size`; ordered
-/// by start, then key bytes (Kafka's order). Must run before the current
-/// record's puts, which could otherwise expire a window that closes now.
+/// by start, then key bytes (Kafka's order). Runs after the current
+/// record's updates, as Kafka Streams' does.
 pub(crate) fn emit_closed_windows<K: Data, A: Data>(
     ctx: &ProcessorContext<Windowed<K>, Change<A>>,
     store: &WindowStoreHandle<K, ValueAndTimestamp<A>>,
@@ -173,15 +224,18 @@ pub(crate) fn open_window_store<K: Data, A: Data>(
     Ok((store, cached))
 }
 
-/// Whether a windowed aggregation drops `record` for a null key or value
-/// (Kafka Streams does, counting it as dropped).
+/// Whether a windowed aggregation drops `record`, counting it as dropped:
+/// every windowed aggregation drops a null key; only sliding windows also
+/// drop a null value (Kafka Streams 4.x: time and session windows aggregate
+/// null values, so a count counts them).
 pub(crate) fn drops_nulls<K: Data, V: Data, KO: Data, VO: Data>(
     ctx: &ProcessorContext<KO, VO>,
     key_serde: &SharedSerde<K>,
     value_serde: &SharedSerde<V>,
     record: &Record<K, V>,
+    drop_null_values: bool,
 ) -> bool {
-    if key_serde.is_null(&record.key) || value_serde.is_null(&record.value) {
+    if key_serde.is_null(&record.key) || (drop_null_values && value_serde.is_null(&record.value)) {
         tracing::debug!(node = ctx.node_name(), "skipping a record with a null key or value");
         ctx.record_dropped();
         return true;
@@ -192,26 +246,20 @@ pub(crate) fn drops_nulls<K: Data, V: Data, KO: Data, VO: Data>(
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for WindowAggregate<K, V, A> {
     fn init(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>) -> ProcessResult {
         let (store, cached) = open_window_store(ctx, &self.store_name, self.emit, self.send_old_values)?;
+        self.throttle = EmitThrottle::from_config(ctx.app_config())?;
         self.store = Some(store);
         self.cached = cached;
         Ok(())
     }
 
     fn process(&mut self, ctx: &mut ProcessorContext<Windowed<K>, Change<A>>, record: Record<K, V>) -> ProcessResult {
-        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record) {
+        if drops_nulls(ctx, &self.key_serde, &self.value_serde, &record, false) {
             return Ok(());
         }
         let timestamp = record.timestamp;
         self.observed = self.observed.max(timestamp);
         let close = self.observed.saturating_sub(self.windows.grace());
-        if self.emit == EmitStrategy::OnWindowClose {
-            // Before this record's updates: they never touch a closed window,
-            // and a window closing now must be read before any put can expire
-            // it from the store.
-            let store = self.store()?.clone();
-            emit_closed_windows(ctx, &store, self.windows.size(), &mut self.emitted_up_to, close)?;
-        }
-        let store = self.store()?;
+        let store = self.store()?.clone();
         for window in self.windows.windows_for(timestamp) {
             if window.end <= close {
                 tracing::debug!(
@@ -244,6 +292,11 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Wind
                     headers: record.headers.clone(),
                 })?;
             }
+        }
+        // After the record's updates, late or not, as Kafka Streams (a window
+        // this record's writes expired from the store is not emitted).
+        if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
+            emit_closed_windows(ctx, &store, self.windows.size(), &mut self.emitted_up_to, close)?;
         }
         Ok(())
     }

@@ -122,7 +122,11 @@ impl<K: SerdeData, V: SerdeData> KStream<K, V> {
 
     /// [`repartition`](Self::repartition), with a name, partition count or serdes.
     pub fn repartition_with(&self, repartitioned: Repartitioned<K, V>) -> KStream<K, V> {
-        let name = self.name(repartitioned.name.as_deref(), "KSTREAM-REPARTITION-");
+        let name = self
+            .graph
+            .borrow_mut()
+            .names
+            .user_or_processor(repartitioned.name.as_deref(), "KSTREAM-REPARTITION-");
         let key_serde = repartitioned
             .key_serde
             .clone()

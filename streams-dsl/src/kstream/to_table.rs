@@ -35,8 +35,9 @@ impl<K: SerdeData, V: SerdeData> Processor<K, V, K, Change<V>> for ToTable<K, V>
 }
 
 impl<K: SerdeData, V: SerdeData> KStream<K, V> {
-    /// The table of each key's latest value, materialized in a store
-    /// (repartitioned first if a key change came before).
+    /// The table of each key's latest value (repartitioned first if a key
+    /// change came before), materialized in a store when `materialized` names
+    /// one or an operation downstream needs old values.
     ///
     /// # Examples
     ///
@@ -71,12 +72,16 @@ impl<K: SerdeData, V: SerdeData> KStream<K, V> {
         let parent = self.repartitioned_for(&name, &key_serde, &value_serde);
         let spec = StoreSpec::new(store_name.clone(), &materialized, key_serde, value_serde);
         let (table_keys, table_values) = (spec.key_serde.clone(), spec.value_serde.clone());
-        let old_values = OldValues::root();
+        let old_values = OldValues::source(materialized.name.is_some());
         let flag = old_values.clone();
+        let queryable = materialized.name.clone();
+        let queryable_flag = queryable.is_some();
         let lower = Box::new(
             move |topology: &mut streams_core::Topology, ctx: &crate::graph::LowerCtx<'_>| {
-                let store_name = spec.name.clone();
                 let send_old_values = flag.enabled();
+                // Materialized only when queryable or asked for old values, as Kafka Streams.
+                let materialize = queryable_flag || send_old_values;
+                let store_name = materialize.then(|| spec.name.clone());
                 topology.add_processor(
                     ctx.name,
                     move || {
@@ -89,7 +94,9 @@ impl<K: SerdeData, V: SerdeData> KStream<K, V> {
                     },
                     ctx.parents(),
                 )?;
-                topology.add_state_store(spec.builder(true), &[ctx.name])?;
+                if materialize {
+                    topology.add_state_store(spec.builder(true), &[ctx.name])?;
+                }
                 Ok(())
             },
         );
@@ -103,7 +110,7 @@ impl<K: SerdeData, V: SerdeData> KStream<K, V> {
             Some(table_keys),
             Some(table_values),
             old_values,
-            Some(store_name),
+            queryable,
         )
     }
 }

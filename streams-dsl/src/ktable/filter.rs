@@ -62,6 +62,10 @@ impl<K: Data, V: Data> KTable<K, V> {
     ) -> KTable<K, V> {
         let name = self.name(named.as_ref().map(|n| n.0.as_str()), "KTABLE-FILTER-");
         let old_values = OldValues::child_of(&self.old_values);
+        // As Kafka Streams' `KTableFilter`: below a table that has a store,
+        // old values are sent, so that a row rejected before and after
+        // emits no tombstone.
+        old_values.enable_if_materialized();
         // Whether old values are sent is known only once every downstream call
         // is made, so the stage reads the shared flag.
         let sending = old_values.shared();

@@ -32,14 +32,23 @@ struct OldValuesInner {
     /// flag is final once the topology is built).
     enabled: Arc<AtomicBool>,
     parent: Option<OldValues>,
+    /// Whether the table has a store of its own (a root only).
+    materialized: bool,
 }
 
 impl OldValues {
     /// A flag for a table that computes old values itself (from its store).
     pub(crate) fn root() -> Self {
+        Self::source(true)
+    }
+
+    /// A flag for a source table, materialized from the start only when
+    /// queryable (else when old values are first asked for).
+    pub(crate) fn source(materialized: bool) -> Self {
         Self(Rc::new(OldValuesInner {
             enabled: Arc::new(AtomicBool::new(false)),
             parent: None,
+            materialized,
         }))
     }
 
@@ -48,7 +57,25 @@ impl OldValues {
         Self(Rc::new(OldValuesInner {
             enabled: Arc::new(AtomicBool::new(false)),
             parent: Some(parent.clone()),
+            materialized: false,
         }))
+    }
+
+    /// Kafka Streams' `enableSendingOldValues(forceMaterialization = false)`:
+    /// turns old values on only if the nearest table above with a store
+    /// already has one (so it costs no new store); whether they are on.
+    pub(crate) fn enable_if_materialized(&self) -> bool {
+        if self.enabled() {
+            return true;
+        }
+        let available = match &self.0.parent {
+            None => self.0.materialized,
+            Some(p) => p.enable_if_materialized(),
+        };
+        if available {
+            self.0.enabled.store(true, Ordering::Relaxed);
+        }
+        available
     }
 
     /// Asks this table (and the tables it derives from) for old values.

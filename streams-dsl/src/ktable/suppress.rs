@@ -312,7 +312,9 @@ impl<K: SerdeData, V: SerdeData> KTable<K, V> {
     pub fn suppress(&self, suppressed: Suppressed<K>) -> KTable<K, V> {
         let (name, store_name) = {
             let mut g = self.graph.borrow_mut();
-            let name = g.names.or_processor(suppressed.name.as_deref(), "KTABLE-SUPPRESS-");
+            let name = g
+                .names
+                .user_or_processor(suppressed.name.as_deref(), "KTABLE-SUPPRESS-");
             let store = match &suppressed.name {
                 Some(n) => format!("{n}-store"),
                 None => g.names.store("KTABLE-SUPPRESS-"),
@@ -321,6 +323,9 @@ impl<K: SerdeData, V: SerdeData> KTable<K, V> {
         };
         let key_serde = or_default(self.key_serde.clone());
         let value_serde = or_default(self.value_serde.clone());
+        // As Kafka Streams' suppress processor, ask the parent for old values
+        // (which materializes a source table that would not be otherwise).
+        self.old_values.enable();
         let old_values = OldValues::child_of(&self.old_values);
         let downstream_old_values = old_values.clone();
         let close_delay = self.window_close_delay;

@@ -5,12 +5,14 @@
 //!
 //! Repartitions are merged when they hang off the same node and carry the
 //! same key and value types (the usual `mapped.group_by_key().count()` next
-//! to `mapped.group_by_key().reduce(..)`). Unlike Kafka Streams, operations
+//! to `mapped.group_by_key().reduce(..)`). Each kept one, merged or alone, is
+//! renamed after its topic (`<topic>-filter`, `-sink`, `-source`), as Kafka
+//! Streams names the repartition its optimizer rebuilds. Unlike Kafka Streams, operations
 //! between the key change and the repartition are not moved, so repartitions
 //! below different value mappings stay separate.
 
 use super::{GraphView, OptimizerRule, PlanView};
-use crate::graph::NodeKind;
+use crate::graph::{NodeKind, RepartitionNames};
 
 /// See the module documentation.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +47,14 @@ impl OptimizerRule for MergeRepartitionTopics {
                 }
             }
             for (keep, others) in groups {
+                // Kafka Streams rebuilds the repartition of every key change
+                // it optimizes, merged or not, naming the nodes after the
+                // first topic; so do we, for the same `describe()`.
+                if let NodeKind::Repartition(r) = &graph.nodes[keep].kind {
+                    plan.renamed_repartitions
+                        .insert(keep, RepartitionNames::after_topic(&r.topic));
+                    changed = true;
+                }
                 for other in others {
                     plan.removed[other] = true;
                     for parents in &mut plan.parents {
