@@ -100,15 +100,9 @@ impl<K, V> TimestampExtractor<K, V> {
         K: Clone + 'static,
         V: Clone + 'static,
     {
-        TimestampExtractor(match self.0 {
-            Kind::RecordTimestamp => Kind::RecordTimestamp,
-            Kind::WallClock => Kind::WallClock,
-            Kind::Custom(f) => Kind::Custom(Arc::new(move |r: &Record<K, Option<V>>, partition_time| {
-                match &r.value {
-                    Some(v) => f(&Record::new(r.key.clone(), v.clone(), r.timestamp), partition_time),
-                    None => r.timestamp,
-                }
-            })),
+        self.adapt(|r: &Record<K, Option<V>>| {
+            let v = r.value.as_ref()?;
+            Some(Record::new(r.key.clone(), v.clone(), r.timestamp))
         })
     }
 
@@ -120,15 +114,30 @@ impl<K, V> TimestampExtractor<K, V> {
         K: Clone + 'static,
         V: Clone + 'static,
     {
+        self.adapt(|r: &Record<Option<K>, Option<V>>| {
+            let (k, v) = (r.key.as_ref()?, r.value.as_ref()?);
+            Some(Record::new(k.clone(), v.clone(), r.timestamp))
+        })
+    }
+
+    /// This extractor for records of another shape: a custom function sees
+    /// the records `convert` can turn into its own; the others keep the
+    /// Kafka record's timestamp.
+    fn adapt<K2, V2>(
+        self,
+        convert: impl Fn(&Record<K2, V2>) -> Option<Record<K, V>> + Send + Sync + 'static,
+    ) -> TimestampExtractor<K2, V2>
+    where
+        K: 'static,
+        V: 'static,
+    {
         TimestampExtractor(match self.0 {
             Kind::RecordTimestamp => Kind::RecordTimestamp,
             Kind::WallClock => Kind::WallClock,
-            Kind::Custom(f) => Kind::Custom(Arc::new(
-                move |r: &Record<Option<K>, Option<V>>, partition_time| match (&r.key, &r.value) {
-                    (Some(k), Some(v)) => f(&Record::new(k.clone(), v.clone(), r.timestamp), partition_time),
-                    _ => r.timestamp,
-                },
-            )),
+            Kind::Custom(f) => Kind::Custom(Arc::new(move |r: &Record<K2, V2>, partition_time| match convert(r) {
+                Some(own) => f(&own, partition_time),
+                None => r.timestamp,
+            })),
         })
     }
 
@@ -183,5 +192,18 @@ mod tests {
         c.advance(10);
         assert_eq!(c.now_ms(), 15);
         assert!(SystemClock.now_ms() > 1_600_000_000_000);
+    }
+
+    #[test]
+    fn nullable_adapters_call_the_function_only_with_a_whole_record() {
+        let clock = MockClock::new(7);
+        let f = || TimestampExtractor::from_fn(|r: &Record<&str, i32>, _| i64::from(r.value) * 100);
+        let values = f().for_nullable_values();
+        assert_eq!(values.extract(&Record::new("k", Some(2), 42), -1, &clock), 200);
+        assert_eq!(values.extract(&Record::new("k", None, 42), -1, &clock), 42);
+        let records = f().for_nullable_records();
+        assert_eq!(records.extract(&Record::new(Some("k"), Some(3), 42), -1, &clock), 300);
+        assert_eq!(records.extract(&Record::new(None, Some(3), 42), -1, &clock), 42);
+        assert_eq!(records.extract(&Record::new(Some("k"), None, 42), -1, &clock), 42);
     }
 }

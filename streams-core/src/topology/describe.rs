@@ -79,9 +79,17 @@ fn java_string_hash(s: &str) -> i32 {
 /// The iteration order of a Java `HashSet<String>` holding `items` (inserted in
 /// this order): by bucket under the final table size, then insertion order.
 pub(crate) fn java_hash_set_order(items: &[String]) -> Vec<String> {
-    let mut unique: Vec<&String> = Vec::new();
-    for i in items {
-        if !unique.contains(&i) {
+    java_hash_set_positions(items)
+        .into_iter()
+        .map(|i| items[i].clone())
+        .collect()
+}
+
+/// [`java_hash_set_order`] as positions in `items` (the first of duplicates).
+fn java_hash_set_positions(items: &[String]) -> Vec<usize> {
+    let mut unique: Vec<usize> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if !unique.iter().any(|&u| items[u] == *item) {
             unique.push(i);
         }
     }
@@ -93,10 +101,9 @@ pub(crate) fn java_hash_set_order(items: &[String]) -> Vec<String> {
         let h = java_string_hash(s) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    let mut ordered: Vec<(usize, usize, &String)> =
-        unique.iter().enumerate().map(|(i, s)| (bucket(s), i, *s)).collect();
-    ordered.sort_by_key(|&(b, i, _)| (b, i));
-    ordered.into_iter().map(|(_, _, s)| s.clone()).collect()
+    // A stable sort by bucket keeps insertion order within a bucket.
+    unique.sort_by_key(|&i| bucket(&items[i]));
+    unique
 }
 
 /// How Kafka Streams' `describeSubtopology` leaves one sub-topology: its
@@ -124,13 +131,14 @@ fn connect(topology: &Topology, members: &[usize]) -> Connected {
         predecessors: vec![JavaTreeSet::default(); n],
     };
     let names: Vec<String> = members.iter().map(|&i| topology.nodes[i].name.to_string()).collect();
-    let visit = java_hash_set_order(&names);
-    for name in &visit {
-        let Some(node) = members.iter().copied().find(|&i| *topology.nodes[i].name == **name) else {
-            continue;
-        };
+    for position in java_hash_set_positions(&names) {
+        let node = members[position];
         for &parent in &topology.nodes[node].parents {
-            let size = c.size.clone();
+            let Connected {
+                size,
+                successors,
+                predecessors,
+            } = &mut c;
             let cmp = |a: usize, b: usize| {
                 if a == b {
                     return Ordering::Equal;
@@ -139,8 +147,8 @@ fn connect(topology: &Topology, members: &[usize]) -> Connected {
                     .cmp(&size[a])
                     .then_with(|| topology.nodes[a].name.cmp(&topology.nodes[b].name))
             };
-            c.predecessors[node].insert(parent, cmp);
-            c.successors[parent].insert(node, cmp);
+            predecessors[node].insert(parent, cmp);
+            successors[parent].insert(node, cmp);
             let delta = c.size[node];
             add_size(&mut c, parent, delta);
         }
