@@ -13,7 +13,7 @@ use streams_core::StreamsError;
 use streams_core::serde::{Serde, SharedSerde};
 use streams_core::store::{BuiltStore, StoreBuilder, TimestampedSerde, ValueAndTimestamp};
 
-use crate::bytes::{BytesStore, KeySchema, Segmenting};
+use crate::bytes::{BytesStore, Expiry, KeySchema, Segmenting};
 use crate::layers::caching::Caching;
 use crate::layers::logging::ChangeLogging;
 use crate::layers::{MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore};
@@ -89,6 +89,23 @@ impl SegmentedSupplier {
     /// Retention in milliseconds.
     pub fn retention(&self) -> i64 {
         self.segmenting.retention
+    }
+
+    /// Session stores: expire by whole segments, as Kafka Streams'
+    /// time-ordered session store does (the one its emit-on-close session
+    /// aggregations use). Writes past the retention period are kept until
+    /// their segment expires; lookups by key still skip them, and
+    /// [`SessionStore::find_sessions_ending`](streams_core::store::SessionStore::find_sessions_ending)
+    /// returns them. An error for window stores.
+    pub fn with_time_ordered_sessions(mut self) -> Result<Self, StreamsError> {
+        if self.segmenting.schema != KeySchema::Session {
+            return Err(config(
+                "supplier",
+                &format!("store {} is not a session store", self.name),
+            ));
+        }
+        self.segmenting.expiry = Expiry::WholeSegments;
+        Ok(self)
     }
 
     /// Overrides the segment width (default: half the retention, at least a minute).
@@ -187,6 +204,7 @@ impl Stores {
                 retention,
                 interval: Segmenting::default_interval(retention),
                 schema: KeySchema::Window,
+                expiry: Expiry::Exact,
             },
             window_size: size,
             retain_duplicates,
@@ -229,6 +247,7 @@ impl Stores {
                 retention,
                 interval: Segmenting::default_interval(retention),
                 schema: KeySchema::Session,
+                expiry: Expiry::Exact,
             },
             window_size: 0,
             retain_duplicates: false,

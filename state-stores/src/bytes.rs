@@ -26,6 +26,11 @@ pub struct Scan<'a> {
     pub time_to: i64,
     /// Descending order.
     pub reverse: bool,
+    /// Segmented stores with [`Expiry::WholeSegments`]: return every entry a
+    /// live segment holds, including those already past the retention
+    /// period (Kafka's time-ordered session scan by end time). Ignored
+    /// under [`Expiry::Exact`].
+    pub by_segment: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -37,6 +42,7 @@ impl<'a> Scan<'a> {
             time_from: 0,
             time_to: i64::MAX,
             reverse,
+            by_segment: false,
         }
     }
 }
@@ -72,6 +78,24 @@ pub struct Segmenting {
     pub interval: i64,
     /// Where keys keep their timestamp.
     pub schema: KeySchema,
+    /// How writes and scans treat entries past the retention period.
+    pub expiry: Expiry,
+}
+
+/// How a segmented store expires entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expiry {
+    /// Entries expire one by one, exactly `retention` after the observed
+    /// stream time passes them: writes of expired entries are dropped and
+    /// no read returns them (Kafka Streams' window and session stores).
+    #[default]
+    Exact,
+    /// Writes are dropped, and entries become unreachable, only when their
+    /// whole segment has expired; key lookups and key scans still skip
+    /// entries past the retention period, but a [`Scan::by_segment`] scan
+    /// returns them (Kafka Streams' time-ordered session store, which
+    /// emit-on-close session aggregations use).
+    WholeSegments,
 }
 
 impl Segmenting {
@@ -88,6 +112,19 @@ impl Segmenting {
     /// The earliest live timestamp given the observed stream time.
     pub fn live_from(&self, observed_stream_time: i64) -> i64 {
         observed_stream_time.saturating_sub(self.retention).saturating_add(1)
+    }
+
+    /// The earliest timestamp still kept (`whole: true`: for writes and
+    /// [`Scan::by_segment`] scans) given the earliest live timestamp: that
+    /// timestamp itself under [`Expiry::Exact`], the start of the oldest
+    /// live segment under [`Expiry::WholeSegments`].
+    pub fn floor(&self, live_from: i64, whole: bool) -> i64 {
+        match self.expiry {
+            Expiry::WholeSegments if whole => self
+                .segment_id(live_from.saturating_sub(1))
+                .saturating_mul(self.interval),
+            _ => live_from,
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 //! entry is live while its timestamp is at least `observed - retention + 1`;
 //! writes of expired entries are dropped and counted, scans skip them, and a
 //! segment is dropped whole once every timestamp it can hold has expired.
+//! Under [`Expiry::WholeSegments`](crate::bytes::Expiry) writes are kept, and
+//! by-segment scans see them, until their whole segment expires.
 
 use std::collections::BTreeSet;
 
@@ -99,14 +101,14 @@ impl<B: SegmentBackend> SegmentedStore<B> {
             self.observed = self.observed.max(ts);
             stamped.push((ts, k, v));
         }
-        let live_from = self.segmenting.live_from(self.observed);
+        let floor = self.segmenting.floor(self.segmenting.live_from(self.observed), true);
         let mut i = 0;
         while i < stamped.len() {
             let seg = self.segmenting.segment_id(stamped[i].0);
             let mut batch = Vec::new();
             while i < stamped.len() && self.segmenting.segment_id(stamped[i].0) == seg {
                 let (ts, k, v) = stamped[i];
-                if ts < live_from {
+                if ts < floor {
                     self.dropped += 1;
                     tracing::debug!(store = %self.name, timestamp = ts, "skipping a write to an expired segment");
                 } else {
@@ -119,14 +121,15 @@ impl<B: SegmentBackend> SegmentedStore<B> {
                 self.segments.insert(seg);
             }
         }
-        self.drop_expired_segments(live_from)
+        self.drop_expired_segments(floor)
     }
 
-    fn drop_expired_segments(&mut self, live_from: i64) -> Result<(), StreamsError> {
-        if live_from <= 0 {
+    /// Drops every segment wholly before `floor`.
+    fn drop_expired_segments(&mut self, floor: i64) -> Result<(), StreamsError> {
+        if floor <= 0 {
             return Ok(());
         }
-        let min_live = self.segmenting.segment_id(live_from);
+        let min_live = self.segmenting.segment_id(floor);
         let expired: Vec<i64> = self.segments.range(..min_live).copied().collect();
         for seg in expired {
             self.backend.drop_segment(seg)?;
@@ -222,7 +225,7 @@ impl<B: SegmentBackend> BytesStore for SegmentedStore<B> {
 
     fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError> {
         self.ensure_open()?;
-        let live_from = self.live_from();
+        let live_from = self.segmenting.floor(self.live_from(), scan.by_segment);
         let lo = self.segmenting.segment_id(scan.time_from.max(live_from).max(0));
         let hi = self.segmenting.segment_id(scan.time_to.max(0));
         if scan.time_to < scan.time_from || scan.time_to < live_from {

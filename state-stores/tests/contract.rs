@@ -7,6 +7,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use common::{Combo, Env, combos};
 use state_stores::{MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore, Stores};
@@ -421,4 +422,78 @@ fn session_contract() {
         store.close().unwrap();
         assert_eq!(env.changelog("app-sess-changelog").is_empty(), !combo.logging, "{ctx}");
     }
+}
+
+/// A time-ordered session store (Kafka's emit-on-close store) keeps writes
+/// past the retention period until their whole segment expires: lookups by
+/// key skip them, `find_sessions_ending` returns them, ordered by end, start,
+/// then key. A plain session store drops them at once.
+#[test]
+fn time_ordered_session_store_expires_by_whole_segments() {
+    for combo in combos() {
+        for time_ordered in [false, true] {
+            let env = Env::new(1 << 20);
+            let ctx = format!("{combo}, time ordered: {time_ordered}");
+            // Retention 100, segments of 50.
+            let mut supplier = combo.session_supplier("sess", 100);
+            if time_ordered {
+                supplier = supplier.with_time_ordered_sessions().unwrap();
+            }
+            let mut b = Stores::session_store_builder(supplier, StringSerde, I64Serde).unwrap();
+            b = if combo.caching {
+                b.with_caching_enabled()
+            } else {
+                b.with_caching_disabled()
+            };
+            let mut store = b.with_logging_disabled().build_store();
+            store.init(&env.context()).unwrap();
+            store.put(&sess("c", 100, 120), &3).unwrap();
+            store.put(&sess("b", 150, 199), &2).unwrap();
+            store.put(&sess("a", 190, 200), &1).unwrap();
+            store.put(&sess("e", 190, 200), &6).unwrap();
+            store.put(&sess("a", 210, 210), &4).unwrap();
+            // Observed 300: exactly live from 201; segment 4 (200..250) lives.
+            store.put(&sess("z", 299, 300), &9).unwrap();
+            store.put(&sess("d", 200, 200), &5).unwrap();
+            store.put(&sess("f", 100, 150), &7).unwrap();
+            for phase in ["before flush", "after flush"] {
+                let ending = sessions(store.find_sessions_ending(0, 250).unwrap());
+                let expected: &[(String, i64, i64, i64)] = if time_ordered {
+                    &[
+                        (s("a"), 190, 200, 1),
+                        (s("e"), 190, 200, 6),
+                        (s("d"), 200, 200, 5),
+                        (s("a"), 210, 210, 4),
+                    ]
+                } else {
+                    &[(s("a"), 210, 210, 4)]
+                };
+                assert_eq!(ending, expected, "{ctx}, {phase}");
+                assert_eq!(
+                    sessions(store.find_sessions_ending(200, 205).unwrap()).len(),
+                    expected.len() - 1,
+                    "{ctx}, {phase}: bounded by end"
+                );
+                assert_eq!(
+                    sessions(store.fetch(&s("a")).unwrap()),
+                    [(s("a"), 210, 210, 4)],
+                    "{ctx}, {phase}: key lookups expire exactly"
+                );
+                assert_eq!(store.fetch_session(&s("d"), 200, 200).unwrap(), None, "{ctx}, {phase}");
+                store.flush().unwrap();
+            }
+            if !combo.caching {
+                // (A cache flushes one batch, judged against its newest entry.)
+                let dropped = store.metrics().unwrap().expired_dropped;
+                assert_eq!(dropped, if time_ordered { 1 } else { 2 }, "{ctx}: dropped writes");
+            }
+            store.close().unwrap();
+        }
+    }
+}
+
+#[test]
+fn only_session_stores_can_be_time_ordered() {
+    let supplier = Stores::in_memory_window_store("w", Duration::from_millis(100), Duration::from_millis(10), false);
+    assert!(supplier.unwrap().with_time_ordered_sessions().is_err());
 }

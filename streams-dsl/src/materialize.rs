@@ -128,7 +128,12 @@ impl<K: Data, V: Data> StoreSpec<K, V> {
     }
 
     /// A session store keeping sessions `retention`.
-    pub(crate) fn session_builder(&self, retention: i64) -> Result<SessionStoreBuilder<K, V>, TopologyError> {
+    /// `time_ordered`: expire by whole segments (emit-on-close).
+    pub(crate) fn session_builder(
+        &self,
+        retention: i64,
+        time_ordered: bool,
+    ) -> Result<SessionStoreBuilder<K, V>, TopologyError> {
         let invalid = |e: streams_core::StreamsError| TopologyError::InvalidStore {
             store: self.name.clone(),
             reason: e.to_string(),
@@ -137,6 +142,13 @@ impl<K: Data, V: Data> StoreSpec<K, V> {
             StoreType::RocksDb => Stores::persistent_session_store(self.name.clone(), ms(retention)),
             StoreType::InMemory => Stores::in_memory_session_store(self.name.clone(), ms(retention)),
         }
+        .and_then(|s| {
+            if time_ordered {
+                s.with_time_ordered_sessions()
+            } else {
+                Ok(s)
+            }
+        })
         .map_err(invalid)?;
         let builder = Stores::session_store_builder(supplier, self.key_serde.clone(), self.value_serde.clone())
             .map_err(invalid)?;

@@ -685,3 +685,48 @@ fn session_emit_on_close_emits_each_final_session_once() {
     pipe("c", 100);
     assert_eq!(rows(&out), [("c".into(), 23, 24, Some(2), 24)]);
 }
+
+/// Final results carry the headers of the record that closed them, as Kafka
+/// Streams' emit-on-close forwards `record.withKey(..)`; a session far
+/// behind the closing record is still found (the store keeps it until its
+/// whole segment expires).
+#[test]
+fn final_results_carry_the_closing_records_headers() {
+    let builder = StreamsBuilder::new();
+    let grouped = builder.stream::<String, String>("in").group_by_key();
+    grouped
+        .clone()
+        .windowed_by(SessionWindows::of_inactivity_gap_and_grace(ms(10), ms(5)).unwrap())
+        .emit_strategy(EmitStrategy::on_window_close())
+        .count()
+        .to_stream()
+        .to("sessions");
+    grouped
+        .windowed_by(TimeWindows::of_size_and_grace(ms(10), ms(5)).unwrap())
+        .emit_strategy(EmitStrategy::on_window_close())
+        // Long enough a retention that the record at 1000 finds [0, 10).
+        .count_with(Materialized::as_("w").with_retention(ms(5_000)))
+        .to_stream()
+        .to("windows");
+    let driver = TopologyTestDriver::new(builder.build().unwrap(), StreamsConfig::new("hdr")).unwrap();
+    let sessions = driver
+        .create_output_topic_with_serdes("sessions", SessionWindowedSerde::new(StringSerde), OptionSerde(I64Serde));
+    let windows = driver.create_output_topic_with_serdes(
+        "windows",
+        TimeWindowedSerde::new(StringSerde, 10),
+        OptionSerde(I64Serde),
+    );
+    let input = driver.create_input_topic::<String, String>("in");
+    input.pipe_input_with_timestamp("a".into(), "v".into(), 3).unwrap();
+    let closing = Record::new("b".to_owned(), "v".to_owned(), 1_000).with_headers(Headers::new().with("trace", "t-1"));
+    input.pipe_record(closing).unwrap();
+    let session = sessions.read_record().unwrap();
+    assert_eq!((session.key.key.as_str(), session.key.window), ("a", Window::new(3, 3)));
+    assert_eq!(session.value, Some(1));
+    let window = windows.read_record().unwrap();
+    assert_eq!((window.key.key.as_str(), window.key.window.start), ("a", 0));
+    for headers in [&session.headers, &window.headers] {
+        let trace = headers.last_header("trace").and_then(|h| h.value.clone());
+        assert_eq!(trace.as_deref(), Some(&b"t-1"[..]));
+    }
+}

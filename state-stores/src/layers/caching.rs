@@ -208,7 +208,10 @@ impl BytesStore for Caching {
 
     fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError> {
         let cache = self.cache()?;
-        let live_from = self.own_live_from();
+        let live_from = match &self.segmenting {
+            Some(seg) => seg.floor(self.own_live_from(), scan.by_segment),
+            None => self.own_live_from(),
+        };
         let mut cached = match &self.segmenting {
             None => {
                 if matches!((scan.from, scan.to), (Some(f), Some(t)) if f > t) {

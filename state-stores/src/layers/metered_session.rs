@@ -80,6 +80,7 @@ impl<K: 'static, V: 'static> MeteredSessionStore<K, V> {
                 time_from: earliest_end,
                 time_to: i64::MAX,
                 reverse,
+                by_segment: false,
             })?;
             Ok(select(iter, move |stored, v| {
                 let Some((k, start, end)) = split_session_key(stored) else {
@@ -179,6 +180,40 @@ impl<K: 'static, V: 'static> SessionStore<K, V> for MeteredSessionStore<K, V> {
             latest_session_start,
             false,
         )
+    }
+
+    fn find_sessions_ending(
+        &self,
+        earliest_session_end: i64,
+        latest_session_end: i64,
+    ) -> Result<KeyValueIter<'_, Windowed<K>, V>, StreamsError> {
+        let earliest_end = earliest_session_end.max(0);
+        if latest_session_end < earliest_end {
+            return Ok(Box::new(std::iter::empty()));
+        }
+        self.meter.time(Op::Range, || {
+            let iter = self.inner.scan(Scan {
+                from: None,
+                to: None,
+                time_from: earliest_end,
+                time_to: latest_session_end,
+                reverse: false,
+                by_segment: true,
+            })?;
+            // The scan runs by segment, then key bytes; a stable sort by
+            // (end, start) keeps key-byte order among equal windows.
+            let mut sessions: Vec<(Windowed<K>, V)> = select(iter, |stored, v| {
+                let Some((k, start, end)) = split_session_key(stored) else {
+                    return Some(Err(store_error(&self.name, "a stored session key is too short")));
+                };
+                (earliest_end..=latest_session_end)
+                    .contains(&end)
+                    .then(|| self.decode(k, start, end, v))
+            })
+            .collect::<Result<_, _>>()?;
+            sessions.sort_by_key(|(s, _)| (s.window.end, s.window.start));
+            Ok(Box::new(sessions.into_iter().map(Ok)) as KeyValueIter<'_, Windowed<K>, V>)
+        })
     }
 
     fn set_flush_listener(&mut self, mut listener: FlushListener<Windowed<K>, V>) -> bool {

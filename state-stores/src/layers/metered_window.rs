@@ -68,6 +68,7 @@ impl<K: 'static, V: 'static> MeteredWindowStore<K, V> {
                 time_from: from,
                 time_to: to,
                 reverse,
+                by_segment: false,
             })?;
             Ok(select(iter, move |stored, v| match self.split(stored) {
                 Ok((k, ts)) if k == kb.as_slice() && (from..=to).contains(&ts) => {
@@ -107,6 +108,7 @@ impl<K: 'static, V: 'static> MeteredWindowStore<K, V> {
                 time_from: from,
                 time_to: to,
                 reverse,
+                by_segment: false,
             })?;
             Ok(select(iter, move |stored, v| match self.split(stored) {
                 Ok((k, ts)) if in_bounds(k, kf.as_deref(), kt.as_deref()) && (from..=to).contains(&ts) => {

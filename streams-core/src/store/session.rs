@@ -42,6 +42,18 @@ pub trait SessionStore<K, V>: StateStore {
         earliest_session_end: i64,
         latest_session_start: i64,
     ) -> Result<KeyValueIter<'_, Windowed<K>, V>, StreamsError>;
+    /// Every session, of any key, ending in `[earliest_session_end,
+    /// latest_session_end]` (inclusive), ordered by end, then start, then
+    /// serialized key: Kafka Streams' `findSessions(earliestSessionEndTime,
+    /// latestSessionEndTime)`, which emit-on-close aggregations use to find
+    /// closed sessions. A store that expires by whole segments (Kafka's
+    /// time-ordered session store) also returns sessions past the retention
+    /// period that a live segment still holds.
+    fn find_sessions_ending(
+        &self,
+        earliest_session_end: i64,
+        latest_session_end: i64,
+    ) -> Result<KeyValueIter<'_, Windowed<K>, V>, StreamsError>;
     /// See [`KeyValueStore::set_flush_listener`](super::KeyValueStore::set_flush_listener).
     fn set_flush_listener(&mut self, listener: FlushListener<Windowed<K>, V>) -> bool {
         drop(listener);

@@ -14,12 +14,12 @@
 //! end as timestamp) before the merged session (timestamped with its end).
 //!
 //! On [`EmitStrategy::OnWindowClose`] nothing is forwarded on update; each
-//! session is forwarded once, when it ends before `stream_time - gap -
-//! grace` (no later record can reach it then).
+//! session is forwarded once, after the record's changes, when it ends
+//! before `stream_time - gap - grace` (no later record can reach it then).
 
 use streams_core::serde::SharedSerde;
 use streams_core::store::{FlushedRecord, SessionStoreHandle, Window, Windowed};
-use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsError};
+use streams_core::{Headers, ProcessResult, Processor, ProcessorContext, Record, StreamsError};
 
 use super::stream_aggregate::Step;
 use super::window_aggregate::{EmitThrottle, drops_nulls};
@@ -44,33 +44,51 @@ pub(crate) struct SessionAggregate<K, V, A> {
     pub(crate) store: Option<SessionStoreHandle<K, A>>,
     pub(crate) cached: bool,
     pub(crate) observed: i64,
-    /// The close time up to which sessions were emitted (on window close).
-    pub(crate) emitted_up_to: i64,
+    /// The close time up to which sessions were emitted (on window close);
+    /// `None` before the first emission.
+    pub(crate) emitted_up_to: Option<i64>,
     pub(crate) throttle: EmitThrottle,
 }
 
 impl<K: Data, V: Data, A: Data> SessionAggregate<K, V, A> {
-    /// Forwards every session that closed since the last call: those ending
-    /// in `[emitted_up_to, close)`, ordered by end, then key bytes. Runs
-    /// before the record's own changes, like the time-window emitter.
-    fn emit_closed(&mut self, ctx: &ProcessorContext<Windowed<K>, Change<A>>, close: i64) -> ProcessResult {
-        if close <= self.emitted_up_to {
+    /// Forwards every session that closed since the last emission: those
+    /// ending in `[max(0, emitted_up_to), close - 1]`, ordered by end, start,
+    /// then key bytes. Runs after the record's own changes, as Kafka Streams'
+    /// `maybeForwardFinalResult` does; the store expires by whole segments,
+    /// so a session closing in this step is still there to be found.
+    fn emit_closed(
+        &mut self,
+        ctx: &ProcessorContext<Windowed<K>, Change<A>>,
+        close: i64,
+        headers: &Headers,
+    ) -> ProcessResult {
+        if self.emitted_up_to.is_some_and(|done| done >= close) {
             return Ok(());
         }
+        let upper = close.saturating_sub(1);
+        if upper < 0 {
+            return Ok(());
+        }
+        let lower = self.emitted_up_to.unwrap_or(0).max(0);
         let Some(store) = &self.store else {
             return Err("session store not initialized".into());
         };
-        let mut closed: Vec<(Windowed<K>, A)> = store
-            .read()?
-            .find_sessions_range(None, None, self.emitted_up_to, i64::MAX)?
-            .filter(|s| s.as_ref().map_or(true, |(k, _)| k.window.end < close))
-            .collect::<Result<_, _>>()?;
-        closed.sort_by_key(|(k, _)| k.window.end);
-        self.emitted_up_to = close;
-        for (session, value) in closed {
-            let end = session.window.end;
-            ctx.forward(Record::new(session, Change::new(Some(value), None), end))?;
+        if upper >= lower {
+            let closed: Vec<(Windowed<K>, A)> = store
+                .read()?
+                .find_sessions_ending(lower, upper)?
+                .collect::<Result<_, _>>()?;
+            for (session, value) in closed {
+                let end = session.window.end;
+                ctx.forward(Record {
+                    key: session,
+                    value: Change::new(Some(value), None),
+                    timestamp: end,
+                    headers: headers.clone(),
+                })?;
+            }
         }
+        self.emitted_up_to = Some(close);
         Ok(())
     }
 }
@@ -112,14 +130,12 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
             .observed
             .saturating_sub(gap)
             .saturating_sub(self.windows.grace_ms());
-        // Before the record's changes (unlike Kafka Streams, which emits after
-        // them but scans closed sessions without the retention bound; see
-        // conformance/README.md): a put must not expire a session that
-        // closes in the same step.
+        let headers = record.headers.clone();
+        self.update(ctx, record, close)?;
         if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
-            self.emit_closed(ctx, close)?;
+            self.emit_closed(ctx, close, &headers)?;
         }
-        self.update(ctx, record, close)
+        Ok(())
     }
 }
 

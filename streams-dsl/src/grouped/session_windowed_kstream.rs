@@ -218,14 +218,11 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
         let old_values = OldValues::root();
         let table_old_values = old_values.clone();
         let lower = Box::new(move |topology: &mut Topology, ctx: &LowerCtx<'_>| {
-            let mut retention = spec.retention(windows.inactivity_gap_ms().saturating_add(windows.grace_ms()))?;
-            if emit == EmitStrategy::OnWindowClose {
-                // A session ending exactly at the close time is not final yet
-                // but would expire with the next put; one more millisecond
-                // keeps it until it is emitted.
-                retention = retention.saturating_add(1);
-            }
-            let builder = spec.session_builder(retention)?;
+            let retention = spec.retention(windows.inactivity_gap_ms().saturating_add(windows.grace_ms()))?;
+            // Emit-on-close finds closed sessions after they pass the
+            // retention period: Kafka's time-ordered session store keeps
+            // them until their segment expires.
+            let builder = spec.session_builder(retention, emit == EmitStrategy::OnWindowClose)?;
             let (store_name, step, merger, key_serde, value_serde) = (
                 spec.name.clone(),
                 Arc::clone(&step),
@@ -248,7 +245,7 @@ impl<K: SerdeData, V: SerdeData> SessionWindowedKStream<K, V> {
                     store: None,
                     cached: false,
                     observed: -1,
-                    emitted_up_to: i64::MIN,
+                    emitted_up_to: None,
                     throttle: Default::default(),
                 },
                 ctx.parents(),

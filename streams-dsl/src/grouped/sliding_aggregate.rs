@@ -277,7 +277,14 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Slid
         // record's writes expired from the store is not emitted).
         if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
             // Closed: end < close (inclusive ends), i.e. end <= close - 1.
-            emit_closed_windows(ctx, &store, d, &mut self.emitted_up_to, close.saturating_sub(1))?;
+            emit_closed_windows(
+                ctx,
+                &store,
+                d,
+                &mut self.emitted_up_to,
+                close.saturating_sub(1),
+                &record.headers,
+            )?;
         }
         Ok(())
     }

@@ -16,7 +16,7 @@
 
 use streams_core::serde::SharedSerde;
 use streams_core::store::{FlushedRecord, ValueAndTimestamp, Window, WindowStoreHandle, Windowed};
-use streams_core::{ProcessResult, Processor, ProcessorContext, Record, StreamsConfig, StreamsError};
+use streams_core::{Headers, ProcessResult, Processor, ProcessorContext, Record, StreamsConfig, StreamsError};
 
 use super::stream_aggregate::Step;
 use crate::Data;
@@ -158,13 +158,15 @@ impl EmitThrottle {
 /// Forwards every window of `store` that closed since the last call: those
 /// with `emitted_up_to < end <= close`, where `end = start + size`; ordered
 /// by start, then key bytes (Kafka's order). Runs after the current
-/// record's updates, as Kafka Streams' does.
+/// record's updates, as Kafka Streams' does; results carry that record's
+/// headers.
 pub(crate) fn emit_closed_windows<K: Data, A: Data>(
     ctx: &ProcessorContext<Windowed<K>, Change<A>>,
     store: &WindowStoreHandle<K, ValueAndTimestamp<A>>,
     size: i64,
     emitted_up_to: &mut i64,
     close: i64,
+    headers: &Headers,
 ) -> ProcessResult {
     if close <= *emitted_up_to {
         return Ok(());
@@ -183,7 +185,12 @@ pub(crate) fn emit_closed_windows<K: Data, A: Data>(
     closed.sort_by_key(|(k, _)| k.window.start);
     *emitted_up_to = close;
     for (key, v) in closed {
-        ctx.forward(Record::new(key, Change::new(Some(v.value), None), v.timestamp))?;
+        ctx.forward(Record {
+            key,
+            value: Change::new(Some(v.value), None),
+            timestamp: v.timestamp,
+            headers: headers.clone(),
+        })?;
     }
     Ok(())
 }
@@ -296,7 +303,14 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Wind
         // After the record's updates, late or not, as Kafka Streams (a window
         // this record's writes expired from the store is not emitted).
         if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
-            emit_closed_windows(ctx, &store, self.windows.size(), &mut self.emitted_up_to, close)?;
+            emit_closed_windows(
+                ctx,
+                &store,
+                self.windows.size(),
+                &mut self.emitted_up_to,
+                close,
+                &record.headers,
+            )?;
         }
         Ok(())
     }
