@@ -709,8 +709,11 @@ fn final_results_carry_the_closing_records_headers() {
         .to_stream()
         .to("windows");
     let driver = TopologyTestDriver::new(builder.build().unwrap(), StreamsConfig::new("hdr")).unwrap();
-    let sessions = driver
-        .create_output_topic_with_serdes("sessions", SessionWindowedSerde::new(StringSerde), OptionSerde(I64Serde));
+    let sessions = driver.create_output_topic_with_serdes(
+        "sessions",
+        SessionWindowedSerde::new(StringSerde),
+        OptionSerde(I64Serde),
+    );
     let windows = driver.create_output_topic_with_serdes(
         "windows",
         TimeWindowedSerde::new(StringSerde, 10),
