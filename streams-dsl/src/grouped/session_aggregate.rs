@@ -130,9 +130,13 @@ impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for Sess
             .observed
             .saturating_sub(gap)
             .saturating_sub(self.windows.grace_ms());
-        let headers = record.headers.clone();
+        // Final results carry the record's headers; only emit-on-close needs
+        // them after `update` takes the record.
+        let headers = (self.emit == EmitStrategy::OnWindowClose).then(|| record.headers.clone());
         self.update(ctx, record, close)?;
-        if self.emit == EmitStrategy::OnWindowClose && self.throttle.allow(ctx.current_system_time_ms()) {
+        if let Some(headers) = headers
+            && self.throttle.allow(ctx.current_system_time_ms())
+        {
             self.emit_closed(ctx, close, &headers)?;
         }
         Ok(())
