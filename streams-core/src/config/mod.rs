@@ -1,8 +1,19 @@
 //! Application configuration, with Kafka Streams' key names.
 //!
-//! Built by value: `StreamsConfig::new("app").with_commit_interval(..)`. Each
-//! setter documents its default. Later issues add the Kafka runtime's keys and
-//! properties-file loading; the engine and the test driver read what is here.
+//! Built by value: `StreamsConfig::new("app").with_commit_interval(..)`, each
+//! setter documenting its default; or read from a Java-style `.properties`
+//! file or from environment variables ([`sources`]). Every key goes through
+//! [`StreamsConfig::with`], which routes Kafka Streams' typed keys to their
+//! fields; a value that does not parse, or a key nobody knows, is reported by
+//! [`StreamsConfig::validate`] (which the runtime calls at start-up), so a
+//! by-value builder never has to return `Result`.
+//!
+//! Client settings (`consumer.` / `producer.` / `admin.` prefixes and the
+//! unprefixed security keys) pass through to librdkafka unchanged
+//! ([`clients`]); secrets never appear in `Debug` output or logs.
+
+pub mod clients;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,6 +40,37 @@ pub mod keys {
     pub const STATESTORE_CACHE_MAX_BYTES: &str = "statestore.cache.max.bytes";
     /// `errors.dead.letter.queue.topic.name`
     pub const DEAD_LETTER_QUEUE_TOPIC: &str = "errors.dead.letter.queue.topic.name";
+    /// `processing.guarantee`: `at_least_once` (default) or `exactly_once_v2`.
+    pub const PROCESSING_GUARANTEE: &str = "processing.guarantee";
+    /// `topology.optimization`: `none` (default), `all`, or a list of rules.
+    pub const TOPOLOGY_OPTIMIZATION: &str = "topology.optimization";
+    /// `replication.factor` of internal topics; -1 (default) is the broker's default.
+    pub const REPLICATION_FACTOR: &str = "replication.factor";
+    /// `num.standby.replicas`
+    pub const NUM_STANDBY_REPLICAS: &str = "num.standby.replicas";
+    /// `default.deserialization.exception.handler`
+    pub const DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER: &str = "default.deserialization.exception.handler";
+    /// `deserialization.exception.handler` (the 4.x name of the above)
+    pub const DESERIALIZATION_EXCEPTION_HANDLER: &str = "deserialization.exception.handler";
+    /// `processing.exception.handler`
+    pub const PROCESSING_EXCEPTION_HANDLER: &str = "processing.exception.handler";
+    /// `default.production.exception.handler`
+    pub const DEFAULT_PRODUCTION_EXCEPTION_HANDLER: &str = "default.production.exception.handler";
+    /// `production.exception.handler` (the 4.x name of the above)
+    pub const PRODUCTION_EXCEPTION_HANDLER: &str = "production.exception.handler";
+    /// `application.server`: `host:port` of this instance, for interactive queries.
+    pub const APPLICATION_SERVER: &str = "application.server";
+    /// `client.id` prefix of the clients' ids (default: `<application.id>-<uuid-less instance id>`).
+    pub const CLIENT_ID: &str = "client.id";
+    /// `poll.ms`: how long a stream thread blocks in one poll (default 100).
+    pub const POLL_MS: &str = "poll.ms";
+    /// `windowstore.changelog.additional.retention.ms` (default one day).
+    pub const WINDOWSTORE_CHANGELOG_ADDITIONAL_RETENTION_MS: &str = "windowstore.changelog.additional.retention.ms";
+    /// `default.api.timeout.ms`: how long start-up waits for the cluster
+    /// (metadata, topic creation) before failing (default 60 000).
+    pub const DEFAULT_API_TIMEOUT_MS: &str = "default.api.timeout.ms";
+    /// `rocksdb.memory.bytes`: the shared RocksDB block cache and memtable budget (state-stores).
+    pub const ROCKSDB_MEMORY_BYTES: &str = "rocksdb.memory.bytes";
     /// Kafka Streams' internal `__emit.interval.ms.kstreams.windowed.aggregation__`:
     /// how often (wall-clock ms) a windowed aggregation that emits on window
     /// close looks for closed windows; 1000 by default, 0 in the test driver
@@ -51,6 +93,8 @@ pub struct StreamsConfig {
     processing_handler: Arc<dyn ErrorHandler>,
     production_handler: Arc<dyn ErrorHandler>,
     extra: BTreeMap<String, String>,
+    /// Values that did not parse, reported by `validate`.
+    invalid: Vec<(String, String)>,
 }
 
 impl StreamsConfig {
@@ -71,6 +115,7 @@ impl StreamsConfig {
             processing_handler: Arc::new(LogAndFail),
             production_handler: Arc::new(LogAndFail),
             extra: BTreeMap::new(),
+            invalid: Vec::new(),
         }
     }
 
@@ -131,10 +176,49 @@ impl StreamsConfig {
         self
     }
 
-    /// Any other key (kept for later layers, such as client pass-through).
+    /// Sets any key by its Kafka Streams name. Typed keys
+    /// (`application.id`, `bootstrap.servers`, `num.stream.threads`,
+    /// `commit.interval.ms`, `state.dir`, `statestore.cache.max.bytes`,
+    /// `errors.dead.letter.queue.topic.name` and the exception handlers) set
+    /// their field; a value that does not parse is kept and reported by
+    /// [`validate`](Self::validate). Every other key is kept as given
+    /// (client pass-through, store and DSL settings).
     pub fn with(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extra.insert(key.into(), value.into());
+        let (key, value) = (key.into(), value.into());
+        self.invalid.retain(|(k, _)| *k != key);
+        if let Err(reason) = self.set_typed(&key, &value) {
+            self.invalid.push((key.clone(), reason));
+        }
+        self.extra.insert(key, value);
         self
+    }
+
+    /// Routes a typed key to its field. `Ok` also for keys that are not typed.
+    fn set_typed(&mut self, key: &str, value: &str) -> Result<(), String> {
+        fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {
+            value
+                .trim()
+                .parse()
+                .map_err(|_| format!("{value:?} is not a valid number"))
+        }
+        match key {
+            keys::APPLICATION_ID => self.application_id = value.to_owned(),
+            keys::BOOTSTRAP_SERVERS => self.bootstrap_servers = Some(value.to_owned()),
+            keys::NUM_STREAM_THREADS => self.num_stream_threads = number(value)?,
+            keys::COMMIT_INTERVAL_MS => self.commit_interval = Duration::from_millis(number(value)?),
+            keys::STATE_DIR => self.state_dir = PathBuf::from(value),
+            keys::STATESTORE_CACHE_MAX_BYTES => self.cache_max_bytes = number(value)?,
+            keys::DEAD_LETTER_QUEUE_TOPIC => self.dead_letter_queue_topic = Some(value.to_owned()),
+            keys::DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER | keys::DESERIALIZATION_EXCEPTION_HANDLER => {
+                self.deserialization_handler = handler_named(value)?;
+            }
+            keys::PROCESSING_EXCEPTION_HANDLER => self.processing_handler = handler_named(value)?,
+            keys::DEFAULT_PRODUCTION_EXCEPTION_HANDLER | keys::PRODUCTION_EXCEPTION_HANDLER => {
+                self.production_handler = handler_named(value)?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// `application.id`.
@@ -192,8 +276,32 @@ impl StreamsConfig {
         self.extra.get(key).map(String::as_str)
     }
 
+    /// Every key set with [`with`](Self::with) (or loaded), in key order,
+    /// typed ones included.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.extra.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// A number-valued key, or `default` when it is not set (a value that
+    /// does not parse is an error naming the key).
+    pub fn get_number<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, StreamsError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|_| StreamsError::Config {
+                key: key.to_owned(),
+                reason: format!("{v:?} is not a valid number"),
+            }),
+        }
+    }
+
     /// Checks the values; called by whatever runs the topology, before it starts.
     pub fn validate(&self) -> Result<(), StreamsError> {
+        if let Some((key, reason)) = self.invalid.first() {
+            return Err(StreamsError::Config {
+                key: key.clone(),
+                reason: reason.clone(),
+            });
+        }
         let id = &self.application_id;
         if id.is_empty()
             || !id
@@ -221,17 +329,44 @@ impl StreamsConfig {
     }
 }
 
+/// The handler a configuration value names: Kafka Streams' class names
+/// (`org.apache.kafka.streams.errors.LogAndContinueExceptionHandler`, or the
+/// simple name) or `log-and-continue` / `log-and-fail`.
+fn handler_named(value: &str) -> Result<Arc<dyn ErrorHandler>, String> {
+    let simple = value.trim().rsplit('.').next().unwrap_or_default();
+    match simple {
+        "LogAndContinueExceptionHandler" | "LogAndContinueProcessingExceptionHandler" | "log-and-continue" => {
+            Ok(Arc::new(crate::handler::LogAndContinue))
+        }
+        "LogAndFailExceptionHandler" | "LogAndFailProcessingExceptionHandler" | "DefaultProductionExceptionHandler"
+        | "log-and-fail" => Ok(Arc::new(LogAndFail)),
+        _ => Err(format!(
+            "{value:?} names no known handler (LogAndContinueExceptionHandler, LogAndFailExceptionHandler, \
+             log-and-continue, log-and-fail; set other handlers in code)"
+        )),
+    }
+}
+
 impl fmt::Debug for StreamsConfig {
+    /// Every key with its value, secrets (see [`clients::is_secret`]) shown
+    /// as `[hidden]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StreamsConfig")
-            .field(keys::APPLICATION_ID, &self.application_id)
+        let mut d = f.debug_struct("StreamsConfig");
+        d.field(keys::APPLICATION_ID, &self.application_id)
             .field(keys::BOOTSTRAP_SERVERS, &self.bootstrap_servers)
             .field(keys::NUM_STREAM_THREADS, &self.num_stream_threads)
             .field(keys::COMMIT_INTERVAL_MS, &self.commit_interval.as_millis())
             .field(keys::STATE_DIR, &self.state_dir)
             .field(keys::STATESTORE_CACHE_MAX_BYTES, &self.cache_max_bytes)
-            .field(keys::DEAD_LETTER_QUEUE_TOPIC, &self.dead_letter_queue_topic)
-            .finish_non_exhaustive()
+            .field(keys::DEAD_LETTER_QUEUE_TOPIC, &self.dead_letter_queue_topic);
+        for (k, v) in &self.extra {
+            if clients::is_secret(k) {
+                d.field(k, &"[hidden]");
+            } else {
+                d.field(k, v);
+            }
+        }
+        d.finish()
     }
 }
 
@@ -246,5 +381,60 @@ mod tests {
         assert!(err.to_string().contains("application.id"), "{err}");
         assert!(StreamsConfig::new("").validate().is_err());
         assert!(StreamsConfig::new("a").with_num_stream_threads(0).validate().is_err());
+    }
+
+    #[test]
+    fn typed_keys_set_by_name_reach_their_fields() {
+        let c = StreamsConfig::new("a")
+            .with("num.stream.threads", "3")
+            .with("commit.interval.ms", "250")
+            .with("statestore.cache.max.bytes", "0")
+            .with("bootstrap.servers", "127.0.0.1:9092")
+            .with("application.id", "b");
+        c.validate().unwrap();
+        assert_eq!(c.num_stream_threads(), 3);
+        assert_eq!(c.commit_interval(), Duration::from_millis(250));
+        assert_eq!(c.cache_max_bytes(), 0);
+        assert_eq!(c.bootstrap_servers(), Some("127.0.0.1:9092"));
+        assert_eq!(c.application_id(), "b");
+    }
+
+    #[test]
+    fn unparsable_values_fail_validation_naming_the_key() {
+        let err = StreamsConfig::new("a")
+            .with("commit.interval.ms", "soon")
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("commit.interval.ms"), "{err}");
+        assert!(err.to_string().contains("soon"), "{err}");
+        // A later valid value replaces the invalid one.
+        StreamsConfig::new("a")
+            .with("commit.interval.ms", "soon")
+            .with("commit.interval.ms", "5")
+            .validate()
+            .unwrap();
+        let err = StreamsConfig::new("a")
+            .with("default.deserialization.exception.handler", "com.acme.Mine")
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("com.acme.Mine"), "{err}");
+        StreamsConfig::new("a")
+            .with(
+                "default.deserialization.exception.handler",
+                "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
+            )
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = StreamsConfig::new("a")
+            .with("sasl.password", "hunter2")
+            .with("producer.ssl.key.password", "swordfish")
+            .with("sasl.mechanism", "PLAIN");
+        let text = format!("{c:?}");
+        assert!(!text.contains("hunter2") && !text.contains("swordfish"), "{text}");
+        assert!(text.contains("[hidden]"), "{text}");
     }
 }
