@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use streams_core::StreamsError;
 use streams_core::serde::{Serde, SharedSerde};
-use streams_core::store::{BuiltStore, StoreBuilder, TimestampedSerde, ValueAndTimestamp};
+use streams_core::store::{BuiltStore, ChangelogSpec, StoreBuilder, TimestampedSerde, ValueAndTimestamp};
 
 use crate::bytes::{BytesStore, Expiry, KeySchema, Segmenting};
 use crate::layers::caching::Caching;
@@ -354,6 +354,13 @@ impl Default for Layers {
 }
 
 impl Layers {
+    fn changelog(&self, windowed_retention_ms: Option<i64>) -> Option<ChangelogSpec> {
+        self.logging.then(|| ChangelogSpec::Internal {
+            config: self.changelog_config.clone(),
+            windowed_retention_ms,
+        })
+    }
+
     fn wrap(&self, mut store: Box<dyn BytesStore>) -> Box<dyn BytesStore> {
         if self.logging {
             store = Box::new(ChangeLogging::new(store));
@@ -428,6 +435,10 @@ impl<K: 'static, V: 'static> StoreBuilder for KeyValueStoreBuilder<K, V> {
         &self.supplier.name
     }
 
+    fn changelog(&self) -> Option<ChangelogSpec> {
+        self.layers.changelog(None)
+    }
+
     fn build(&self) -> BuiltStore {
         BuiltStore::key_value(self.build_store())
     }
@@ -465,6 +476,10 @@ impl<K: 'static, V: 'static> StoreBuilder for WindowStoreBuilder<K, V> {
         &self.supplier.name
     }
 
+    fn changelog(&self) -> Option<ChangelogSpec> {
+        self.layers.changelog(Some(self.supplier.retention()))
+    }
+
     fn build(&self) -> BuiltStore {
         BuiltStore::window(self.build_store())
     }
@@ -491,6 +506,10 @@ impl<K: 'static, V: 'static> SessionStoreBuilder<K, V> {
 impl<K: 'static, V: 'static> StoreBuilder for SessionStoreBuilder<K, V> {
     fn name(&self) -> &str {
         &self.supplier.name
+    }
+
+    fn changelog(&self) -> Option<ChangelogSpec> {
+        self.layers.changelog(Some(self.supplier.retention()))
     }
 
     fn build(&self) -> BuiltStore {

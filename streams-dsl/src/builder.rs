@@ -175,6 +175,10 @@ impl StoreBuilder for SharedStoreBuilder {
     fn build(&self) -> streams_core::BuiltStore {
         self.0.build()
     }
+
+    fn changelog(&self) -> Option<streams_core::ChangelogSpec> {
+        self.0.changelog()
+    }
 }
 
 /// The lowering of a source: default serdes are kept static (no virtual call

@@ -28,6 +28,12 @@ impl<K: Data, V: Data> StoreBuilder for SourceChangelogBuilder<K, V> {
         self.inner.name()
     }
 
+    fn changelog(&self) -> Option<streams_core::ChangelogSpec> {
+        Some(streams_core::ChangelogSpec::Source {
+            topic: self.topic.clone(),
+        })
+    }
+
     fn build(&self) -> BuiltStore {
         BuiltStore::key_value(SourceChangelogStore {
             inner: self.inner.build_store(),

@@ -332,4 +332,33 @@ pub trait StoreBuilder: Send + Sync + 'static {
     fn name(&self) -> &str;
     /// A new, unopened store.
     fn build(&self) -> BuiltStore;
+    /// The changelog the store writes and restores from, so that the Kafka
+    /// runtime can create it before any task starts; `None` (the default)
+    /// for a store without one. Called once at start-up.
+    fn changelog(&self) -> Option<ChangelogSpec> {
+        None
+    }
+}
+
+/// The changelog topic of a store, as the Kafka runtime must prepare it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChangelogSpec {
+    /// `<application.id>-<store>-changelog`, created with as many partitions
+    /// as the store's sub-topology has tasks. Key-value stores' changelogs are
+    /// compacted; window and session stores' (`windowed_retention_ms` set) are
+    /// `compact,delete` with `retention.ms` = the store's retention +
+    /// `windowstore.changelog.additional.retention.ms`, as in Kafka Streams.
+    Internal {
+        /// Topic configs given by the user; they override the defaults above.
+        config: std::collections::BTreeMap<String, String>,
+        /// The retention of a window or session store, in ms.
+        windowed_retention_ms: Option<i64>,
+    },
+    /// An existing topic the store restores from and never writes (a table
+    /// reading its source topic as its changelog).
+    Source {
+        /// The topic.
+        topic: String,
+    },
 }

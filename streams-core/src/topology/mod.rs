@@ -117,6 +117,8 @@ pub struct Topology {
     /// Partition counts chosen for internal topics (the rest follow their
     /// upstream topics' counts when created).
     internal_partitions: HashMap<String, u32>,
+    /// Groups of topics that must have equal partition counts (joins).
+    copartition_groups: Vec<Vec<String>>,
 }
 
 impl Topology {
@@ -413,6 +415,30 @@ impl Topology {
     /// The partition count set for an internal topic (by its `describe()` name).
     pub fn internal_topic_partitions(&self, topic: &str) -> Option<u32> {
         self.internal_partitions.get(topic).copied()
+    }
+
+    /// Declares that `topics` must be co-partitioned (equal partition counts,
+    /// so partition p of each is processed by the same task), as joins need.
+    /// The Kafka runtime checks it at start-up; internal topics are named as
+    /// `describe()` shows them.
+    pub fn copartition(&mut self, topics: &[&str]) -> &mut Self {
+        self.copartition_groups
+            .push(topics.iter().map(|t| (*t).to_owned()).collect());
+        self
+    }
+
+    /// The co-partition groups declared with [`copartition`](Self::copartition).
+    pub fn copartition_groups(&self) -> &[Vec<String>] {
+        &self.copartition_groups
+    }
+
+    /// The changelog of a store, as its builder reports it (see
+    /// [`StoreBuilder::changelog`](crate::store::StoreBuilder::changelog)).
+    pub fn store_changelog(&self, store: &str) -> Option<crate::store::ChangelogSpec> {
+        self.stores
+            .iter()
+            .find(|s| &*s.name == store)
+            .and_then(|s| s.builder.changelog())
     }
 
     /// The internal topics, as `describe()` names them.
