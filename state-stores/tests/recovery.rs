@@ -178,6 +178,27 @@ fn a_corrupt_checkpoint_wipes_local_state_for_a_full_restore() {
 }
 
 #[test]
+fn local_state_without_a_checkpoint_is_wiped_for_a_full_restore() {
+    let h = Harness::new();
+    let mut task = h.task();
+    task.initialize().unwrap();
+    run(&mut task, vec![input(0, "a", 1), input(1, "b", 2)]);
+    task.close().unwrap();
+    // As after a crash before the first commit: store files, no checkpoint.
+    std::fs::remove_file(h.task_dir().join(".checkpoint")).unwrap();
+
+    let mut again = h.task();
+    again.open_stores().unwrap();
+    assert_eq!(again.changelog_partitions()[0].start_offset, 0, "full restore");
+    assert!(totals(&again).is_empty(), "state of unknown progress was wiped");
+    let tp = TopicPartition::new("app-totals-changelog", 2);
+    again.restore(&tp, &h.changelog()).unwrap();
+    again.complete_restore().unwrap();
+    assert_eq!(totals(&again), [("a".to_owned(), 1), ("b".to_owned(), 2)]);
+    again.close().unwrap();
+}
+
+#[test]
 fn a_corrupt_store_is_wiped_and_restored_instead_of_failing() {
     let h = Harness::new();
     let mut task = h.task();

@@ -356,7 +356,7 @@ impl StreamTask {
     /// Moves to `Restoring` and opens the stores. With persistent stores, the
     /// task first locks its state directory (failing if another thread or
     /// process holds it) and reads its checkpoint. If the checkpoint is
-    /// corrupt or a store fails to open, the task's local state is wiped and
+    /// corrupt, or missing while store files exist, or a store fails to open, the task's local state is wiped and
     /// opened empty, to be restored in full from the changelogs: never a
     /// panic, never a silent gap.
     pub fn open_stores(&mut self) -> Result<(), StreamsError> {
@@ -364,7 +364,14 @@ impl StreamTask {
         if self.stores.iter().any(|s| s.lifecycle.borrow().persistent()) {
             let dir = StateDirectory::open(self.config.state_dir(), self.config.application_id())?;
             let lock = dir.lock_task(self.id())?;
-            match lock.checkpoint().read() {
+            let checkpoint = lock.checkpoint();
+            match checkpoint.read() {
+                // State without a checkpoint (a crash before the first
+                // commit) says nothing of how far it got: start over.
+                Ok(_) if !checkpoint.path().exists() && lock.has_state() => {
+                    tracing::warn!(task = %self.id(), "local state without a checkpoint: wiping it for a full restore");
+                    lock.wipe()?;
+                }
                 Ok(offsets) => self.changelog_offsets = offsets,
                 Err(e @ StateError::CorruptCheckpoint { .. }) => {
                     tracing::warn!(task = %self.id(), error = %e, "corrupt checkpoint: wiping local state for a full restore");

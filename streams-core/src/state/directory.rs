@@ -91,6 +91,16 @@ impl TaskDirLock {
         OffsetCheckpoint::new(self.dir.join(CHECKPOINT_FILE))
     }
 
+    /// Whether the task directory holds state (anything but the lock and the
+    /// checkpoint), e.g. store files left by an earlier run.
+    pub fn has_state(&self) -> bool {
+        fs::read_dir(&self.dir).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name() != LOCK_FILE && e.file_name() != CHECKPOINT_FILE)
+        })
+    }
+
     /// Deletes everything in the task directory but the lock: the stores and
     /// the checkpoint. Used when local state cannot be trusted (a corrupt
     /// checkpoint or store); the stores are then restored in full.
