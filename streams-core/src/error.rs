@@ -403,6 +403,70 @@ pub enum StreamsError {
         /// The byte limit, if any.
         max_bytes: Option<u64>,
     },
+    /// A call to a Kafka client (consumer, producer, admin) failed.
+    #[error("kafka: {operation}: {source}")]
+    Kafka {
+        /// What was being done, naming the topic or partition concerned.
+        operation: String,
+        /// The client's error.
+        source: BoxError,
+    },
+    /// Source topics of the topology do not exist.
+    #[error("source topics do not exist: {} (create them before starting the application)", topics.join(", "))]
+    MissingSourceTopics {
+        /// The missing topics.
+        topics: Vec<String>,
+    },
+    /// Topics read by one sub-topology have different partition counts, so
+    /// partition p of each cannot be processed together.
+    #[error("co-partitioned topics must have the same number of partitions, but {}", describe_counts(counts))]
+    CoPartitioning {
+        /// Each topic and its partition count.
+        counts: Vec<(String, i32)>,
+    },
+    /// An internal topic exists with another partition count than the
+    /// application needs.
+    #[error("internal topic {topic} has {actual} partitions, but the application needs {expected} (reset the application or delete the topic)")]
+    InternalTopicPartitions {
+        /// The topic.
+        topic: String,
+        /// Partitions needed.
+        expected: i32,
+        /// Partitions it has.
+        actual: i32,
+    },
+    /// Something did not complete in time.
+    #[error("{what} did not complete within {timeout_ms} ms")]
+    Timeout {
+        /// What was waited for.
+        what: String,
+        /// The timeout.
+        timeout_ms: u64,
+    },
+    /// A `KafkaStreams` client was asked for a state change its state forbids.
+    #[error("KafkaStreams cannot go from {from} to {to}")]
+    IllegalClientState {
+        /// Its state.
+        from: &'static str,
+        /// The state asked for.
+        to: &'static str,
+    },
+    /// A stream thread stopped on an error.
+    #[error("stream thread {thread} failed: {source}")]
+    StreamThread {
+        /// The thread's name.
+        thread: String,
+        /// Why.
+        source: Box<StreamsError>,
+    },
+}
+
+fn describe_counts(counts: &[(String, i32)]) -> String {
+    counts
+        .iter()
+        .map(|(t, n)| format!("{t} has {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl StreamsError {
@@ -428,6 +492,13 @@ impl StreamsError {
             StreamsError::Topology(_) => "Topology",
             StreamsError::Config { .. } => "Config",
             StreamsError::BufferFull { .. } => "BufferFull",
+            StreamsError::Kafka { .. } => "Kafka",
+            StreamsError::MissingSourceTopics { .. } => "MissingSourceTopics",
+            StreamsError::CoPartitioning { .. } => "CoPartitioning",
+            StreamsError::InternalTopicPartitions { .. } => "InternalTopicPartitions",
+            StreamsError::Timeout { .. } => "Timeout",
+            StreamsError::IllegalClientState { .. } => "IllegalClientState",
+            StreamsError::StreamThread { .. } => "StreamThread",
         }
     }
 }

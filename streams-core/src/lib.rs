@@ -15,7 +15,11 @@
 //!   the test driver and the Kafka runtime both drive, and the
 //!   [`RecordCollector`](engine::RecordCollector) trait it writes through.
 //! - [`handler`]: error handlers (skip with a metric, fail, dead-letter topic).
-//! - [`config`]: [`StreamsConfig`], with Kafka Streams' key names.
+//! - [`config`]: [`StreamsConfig`], with Kafka Streams' key names, from code,
+//!   `.properties` files or environment variables.
+//! - [`runtime`]: [`KafkaStreams`](runtime::KafkaStreams), which runs a
+//!   topology on Kafka (stream threads, consumer group, changelogs, restore),
+//!   and the [`EmbeddedBroker`](runtime::EmbeddedBroker) for zero-setup runs.
 //! - [`error`]: [`StreamsError`], [`TopologyError`], [`SerdeError`].
 //!
 //! Applications need only `use streams_core::prelude::*;`.
@@ -26,6 +30,7 @@ pub mod error;
 pub mod handler;
 pub mod processor;
 pub mod record;
+pub mod runtime;
 pub mod serde;
 pub mod state;
 pub mod store;
@@ -41,7 +46,7 @@ pub use processor::{
 pub use record::{Data, Header, Headers, Record, RecordMetadata};
 pub use serde::{Bincode, DefaultSerde, Json, OptionSerde, Payload, Serde, SharedSerde};
 pub use store::{
-    BuiltStore, InMemoryKeyValueStore, InMemoryKeyValueStoreBuilder, KeyValueIter, KeyValueStore, KeyValueStoreHandle,
+    BuiltStore, ChangelogSpec, InMemoryKeyValueStore, InMemoryKeyValueStoreBuilder, KeyValueIter, KeyValueStore, KeyValueStoreHandle,
     StateStore, StateStoreContext, StoreBuilder, StoreHandle,
 };
 pub use time::{Clock, MockClock, SystemClock, TimestampExtractor};

@@ -1,0 +1,212 @@
+//! The record collector of a stream thread: the task engine's
+//! [`RecordCollector`] over an rdkafka producer.
+//!
+//! Records without a chosen partition are partitioned by librdkafka's
+//! `murmur2_random` partitioner, which hashes keys as the Java client's
+//! default partitioner does (so a key lands on the same partition from a Java
+//! or a Rust producer) and spreads null keys. Delivery reports record the
+//! last acknowledged offset per partition (tasks checkpoint their changelogs
+//! with it) and the first failure, which `flush` returns naming the topic and
+//! partition.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::ClientContext;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header as RdHeader, Message, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+
+use crate::config::StreamsConfig;
+use crate::config::clients::ClientKind;
+use crate::engine::{OutgoingRecord, RecordCollector};
+use crate::error::{BoxError, StreamsError};
+
+/// What delivery reports have told so far.
+#[derive(Debug, Default)]
+struct Deliveries {
+    last_offsets: HashMap<(String, i32), i64>,
+    first_error: Option<(String, i32, KafkaError)>,
+    acknowledged: u64,
+}
+
+/// The producer's context: collects delivery reports.
+pub(crate) struct CollectorContext {
+    deliveries: Arc<Mutex<Deliveries>>,
+}
+
+impl ClientContext for CollectorContext {}
+
+impl ProducerContext for CollectorContext {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        let Ok(mut d) = self.deliveries.lock() else { return };
+        match result {
+            Ok(m) => {
+                d.acknowledged += 1;
+                let entry = d.last_offsets.entry((m.topic().to_owned(), m.partition())).or_insert(-1);
+                *entry = (*entry).max(m.offset());
+            }
+            Err((e, m)) => {
+                if d.first_error.is_none() {
+                    d.first_error = Some((m.topic().to_owned(), m.partition(), e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Sends records through an rdkafka producer.
+pub struct KafkaCollector {
+    producer: BaseProducer<CollectorContext>,
+    deliveries: Arc<Mutex<Deliveries>>,
+    /// Partition counts looked up for custom partitioners, per topic.
+    partition_counts: std::cell::RefCell<HashMap<String, u32>>,
+    flush_timeout: Duration,
+    sent: u64,
+}
+
+impl KafkaCollector {
+    /// A producer configured from `config` (`bootstrap.servers`, security keys,
+    /// `producer.` keys), named `client_id`.
+    pub fn new(config: &StreamsConfig, client_id: &str) -> Result<Self, StreamsError> {
+        let mut client = rdkafka::ClientConfig::new();
+        // Kafka Streams' producer defaults (at-least-once): wait for every
+        // in-sync replica, batch for a moment; user settings override them.
+        client
+            .set("partitioner", "murmur2_random")
+            .set("acks", "all")
+            .set("linger.ms", "100")
+            .set("compression.type", "none");
+        for (k, v) in config.client_settings(ClientKind::Producer) {
+            client.set(k, v);
+        }
+        client.set("client.id", client_id);
+        let deliveries = Arc::new(Mutex::new(Deliveries::default()));
+        let producer = client
+            .create_with_context(CollectorContext {
+                deliveries: Arc::clone(&deliveries),
+            })
+            .map_err(|e| StreamsError::Kafka {
+                operation: format!("creating producer {client_id}"),
+                source: Box::new(e),
+            })?;
+        let flush_timeout = Duration::from_millis(config.get_number(crate::config::keys::DEFAULT_API_TIMEOUT_MS, 60_000)?);
+        Ok(Self {
+            producer,
+            deliveries,
+            partition_counts: std::cell::RefCell::default(),
+            flush_timeout,
+            sent: 0,
+        })
+    }
+
+    /// Records acknowledged by the cluster so far.
+    pub fn acknowledged(&self) -> u64 {
+        self.deliveries.lock().map(|d| d.acknowledged).unwrap_or(0)
+    }
+
+    /// Records sent so far (acknowledged or not).
+    pub fn sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// Serves delivery reports without blocking.
+    pub fn poll(&self) {
+        self.producer.poll(Duration::ZERO);
+    }
+
+    fn take_error(&self) -> Option<(String, i32, KafkaError)> {
+        self.deliveries.lock().ok().and_then(|mut d| d.first_error.take())
+    }
+}
+
+impl RecordCollector for KafkaCollector {
+    fn send(&mut self, record: OutgoingRecord<'_>) -> Result<(), BoxError> {
+        let headers = if record.headers.is_empty() {
+            None
+        } else {
+            Some(record.headers.iter().fold(OwnedHeaders::new(), |h, header| {
+                h.insert(RdHeader {
+                    key: &header.key,
+                    value: header.value.as_deref(),
+                })
+            }))
+        };
+        loop {
+            let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(record.topic).timestamp(record.timestamp);
+            if let Some(k) = record.key {
+                r = r.key(k);
+            }
+            if let Some(v) = record.value {
+                r = r.payload(v);
+            }
+            if let Some(p) = record.partition {
+                r = r.partition(p);
+            }
+            if let Some(h) = &headers {
+                r = r.headers(h.clone());
+            }
+            match self.producer.send(r) {
+                Ok(()) => {
+                    self.sent += 1;
+                    return Ok(());
+                }
+                // The local queue is full: serve delivery reports to make
+                // room, never drop the record.
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    self.producer.poll(Duration::from_millis(10));
+                }
+                Err((e, _)) => {
+                    return Err(format!(
+                        "{} partition {}: {e}",
+                        record.topic,
+                        record.partition.map_or("(by key)".to_owned(), |p| p.to_string())
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+
+    fn partition_count(&self, topic: &str) -> Option<u32> {
+        if let Some(&known) = self.partition_counts.borrow().get(topic) {
+            return Some(known);
+        }
+        let count = self
+            .producer
+            .client()
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .ok()
+            .and_then(|m| m.topics().first().map(|t| t.partitions().len() as u32))
+            .filter(|n| *n > 0)?;
+        self.partition_counts.borrow_mut().insert(topic.to_owned(), count);
+        Some(count)
+    }
+
+    fn flush(&mut self) -> Result<(), BoxError> {
+        self.producer
+            .flush(self.flush_timeout)
+            .map_err(|e| -> BoxError { format!("flushing the producer: {e}").into() })?;
+        match self.take_error() {
+            Some((topic, partition, e)) => Err(format!("delivery to {topic}-{partition} failed: {e}").into()),
+            None => Ok(()),
+        }
+    }
+
+    fn last_offset(&self, topic: &str, partition: i32) -> Option<i64> {
+        self.deliveries
+            .lock()
+            .ok()
+            .and_then(|d| d.last_offsets.get(&(topic.to_owned(), partition)).copied())
+            .filter(|o| *o >= 0)
+    }
+}
+
+impl std::fmt::Debug for KafkaCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaCollector").field("sent", &self.sent).finish_non_exhaustive()
+    }
+}
