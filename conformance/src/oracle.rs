@@ -1,6 +1,7 @@
 //! The Java side: builds the Maven project under
 //! `conformance/kafka-streams-oracle` (once; Maven caches its downloads in
-//! `~/.m2`) and runs batches of jobs through it, one JVM per batch.
+//! `~/.m2`) and runs batches of jobs through it: one JVM per batch, or
+//! several side by side for a large one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,8 +113,38 @@ impl Oracle {
         Ok(Self { project })
     }
 
-    /// Runs `jobs` in one JVM; results in the same order.
+    /// Runs `jobs`; results in the same order. A large batch is split over
+    /// several JVMs run side by side (`CONFORMANCE_ORACLE_JVMS`, default: the
+    /// number of cores), since each Kafka Streams test driver is
+    /// single-threaded and most of a job's time is spent opening its stores.
     pub fn run(&self, jobs: &[Job]) -> Result<Vec<JobResult>, OracleError> {
+        let jvms = std::env::var("CONFORMANCE_ORACLE_JVMS")
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        if jvms == 1 || jobs.len() < 100 {
+            return self.run_in_one_jvm(jobs);
+        }
+        let chunk = jobs.len().div_ceil(jvms);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| s.spawn(move || self.run_in_one_jvm(part)))
+                .collect();
+            let mut all = Vec::with_capacity(jobs.len());
+            for h in handles {
+                match h.join() {
+                    Ok(results) => all.extend(results?),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Ok(all)
+        })
+    }
+
+    /// Runs `jobs` in one JVM; results in the same order.
+    fn run_in_one_jvm(&self, jobs: &[Job]) -> Result<Vec<JobResult>, OracleError> {
         let dir = tempfile::Builder::new()
             .prefix("kafka-streams-oracle-")
             .tempdir()
