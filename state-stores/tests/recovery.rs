@@ -177,6 +177,37 @@ fn a_corrupt_checkpoint_wipes_local_state_for_a_full_restore() {
     again.close().unwrap();
 }
 
+/// A cached store reports the changelog of the logging layer beneath it,
+/// so that it is restored (Kafka Streams' DSL caches by default).
+#[test]
+fn a_cached_store_reports_its_changelog() {
+    let h = Harness::new();
+    let mut t = Topology::new();
+    t.add_source("src", Source::<String, String>::new(["in"]))
+        .unwrap()
+        .add_processor("upsert", || Upsert, &["src"])
+        .unwrap()
+        .add_state_store(
+            Stores::key_value_store_builder(Stores::persistent_key_value_store("totals"), StringSerde, I64Serde)
+                .with_caching_enabled(),
+            &["upsert"],
+        )
+        .unwrap();
+    let env = TaskEnv {
+        config: StreamsConfig::new("app").with_state_dir(h.dir.path()),
+        clock: Arc::new(MockClock::new(0)),
+        collector: h.collector.clone(),
+        cache: ThreadCache::new(1 << 20),
+    };
+    let mut task = StreamTask::new(&t, TaskId::new(0, 2), vec![TopicPartition::new("in", 2)], env).unwrap();
+    task.open_stores().unwrap();
+    let parts = task.changelog_partitions();
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].partition, TopicPartition::new("app-totals-changelog", 2));
+    task.complete_restore().unwrap();
+    task.close().unwrap();
+}
+
 #[test]
 fn local_state_without_a_checkpoint_is_wiped_for_a_full_restore() {
     let h = Harness::new();

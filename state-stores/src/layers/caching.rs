@@ -111,6 +111,12 @@ impl Caching {
 impl StateStore for Caching {
     delegate_lifecycle!();
 
+    // The changelog is the logging layer's underneath: without this a cached
+    // store would report none, and the runtime would never restore it.
+    fn changelog_topic(&self) -> Option<&str> {
+        self.inner.changelog_topic()
+    }
+
     fn init(&mut self, context: &StateStoreContext) -> Result<(), StreamsError> {
         self.inner.init(context)?;
         self.segmenting = self.inner.segmenting();
