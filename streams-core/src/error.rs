@@ -419,14 +419,19 @@ pub enum StreamsError {
     },
     /// Topics read by one sub-topology have different partition counts, so
     /// partition p of each cannot be processed together.
-    #[error("co-partitioned topics must have the same number of partitions, but {}", describe_counts(counts))]
+    #[error(
+        "co-partitioned topics must have the same number of partitions, but {}",
+        describe_counts(counts)
+    )]
     CoPartitioning {
         /// Each topic and its partition count.
         counts: Vec<(String, i32)>,
     },
     /// An internal topic exists with another partition count than the
     /// application needs.
-    #[error("internal topic {topic} has {actual} partitions, but the application needs {expected} (reset the application or delete the topic)")]
+    #[error(
+        "internal topic {topic} has {actual} partitions, but the application needs {expected} (reset the application or delete the topic)"
+    )]
     InternalTopicPartitions {
         /// The topic.
         topic: String,

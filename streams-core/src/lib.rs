@@ -46,8 +46,8 @@ pub use processor::{
 pub use record::{Data, Header, Headers, Record, RecordMetadata};
 pub use serde::{Bincode, DefaultSerde, Json, OptionSerde, Payload, Serde, SharedSerde};
 pub use store::{
-    BuiltStore, ChangelogSpec, InMemoryKeyValueStore, InMemoryKeyValueStoreBuilder, KeyValueIter, KeyValueStore, KeyValueStoreHandle,
-    StateStore, StateStoreContext, StoreBuilder, StoreHandle,
+    BuiltStore, ChangelogSpec, InMemoryKeyValueStore, InMemoryKeyValueStoreBuilder, KeyValueIter, KeyValueStore,
+    KeyValueStoreHandle, StateStore, StateStoreContext, StoreBuilder, StoreHandle,
 };
 pub use time::{Clock, MockClock, SystemClock, TimestampExtractor};
 pub use topology::{

@@ -50,7 +50,9 @@ fn read(servers: &str, topic: &str, partitions: i32, n: usize) -> Vec<(String, S
 }
 
 fn config(app: &str, dir: &std::path::Path) -> StreamsConfig {
-    StreamsConfig::new(app).with_state_dir(dir).with("commit.interval.ms", "100")
+    StreamsConfig::new(app)
+        .with_state_dir(dir)
+        .with("commit.interval.ms", "100")
 }
 
 /// Upper-cases values; fails on "boom" while `fail` is set, once.
@@ -93,7 +95,11 @@ fn a_processor_api_topology_runs_through_the_lifecycle() {
     let broker = Arc::new(EmbeddedBroker::start().unwrap());
     broker.create_topic("up-in", 2).unwrap();
     broker.create_topic("up-out", 2).unwrap();
-    produce(broker.bootstrap_servers(), "up-in", &[("a", "x"), ("b", "y"), ("c", "z")]);
+    produce(
+        broker.bootstrap_servers(),
+        "up-in",
+        &[("a", "x"), ("b", "y"), ("c", "z")],
+    );
     let dir = tempfile::tempdir().unwrap();
     let streams = KafkaStreams::with_embedded_broker(
         upper_topology("up-in", "up-out", false),
@@ -115,14 +121,24 @@ fn a_processor_api_topology_runs_through_the_lifecycle() {
         streams.tasks()
     );
     let out = read(broker.bootstrap_servers(), "up-out", 2, 3);
-    assert_eq!(out, [("a".into(), "X".into()), ("b".into(), "Y".into()), ("c".into(), "Z".into())]);
+    assert_eq!(
+        out,
+        [
+            ("a".into(), "X".into()),
+            ("b".into(), "Y".into()),
+            ("c".into(), "Z".into())
+        ]
+    );
     assert!(streams.close(Duration::from_secs(30)));
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.first(), Some(&(State::Created, State::Rebalancing)), "{seen:?}");
     assert!(seen.contains(&(State::Rebalancing, State::Running)), "{seen:?}");
     assert_eq!(
         &seen[seen.len() - 2..],
-        [(State::Running, State::PendingShutdown), (State::PendingShutdown, State::NotRunning)],
+        [
+            (State::Running, State::PendingShutdown),
+            (State::PendingShutdown, State::NotRunning)
+        ],
         "{seen:?}"
     );
     assert!(streams.cleanup().is_ok());
@@ -133,7 +149,11 @@ fn a_failed_thread_is_replaced_when_the_handler_says_so() {
     let broker = Arc::new(EmbeddedBroker::start().unwrap());
     broker.create_topic("boom-in", 1).unwrap();
     broker.create_topic("boom-out", 1).unwrap();
-    produce(broker.bootstrap_servers(), "boom-in", &[("a", "one"), ("b", "boom"), ("c", "three")]);
+    produce(
+        broker.bootstrap_servers(),
+        "boom-in",
+        &[("a", "one"), ("b", "boom"), ("c", "three")],
+    );
     let dir = tempfile::tempdir().unwrap();
     let streams = KafkaStreams::with_embedded_broker(
         upper_topology("boom-in", "boom-out", true),
@@ -173,9 +193,16 @@ fn a_failed_thread_stops_the_client_by_default() {
     )
     .unwrap();
     streams.start().unwrap();
-    assert!(streams.wait_for_state(State::Error, Duration::from_secs(60)), "{:?}", streams.state());
+    assert!(
+        streams.wait_for_state(State::Error, Duration::from_secs(60)),
+        "{:?}",
+        streams.state()
+    );
     assert!(streams.thread_errors()[0].contains("boom"));
-    assert!(streams.close(Duration::from_secs(5)), "closing a failed client is a no-op");
+    assert!(
+        streams.close(Duration::from_secs(5)),
+        "closing a failed client is a no-op"
+    );
     assert_eq!(streams.state(), State::Error);
 }
 
@@ -203,7 +230,10 @@ fn interactive_queries_read_the_local_stores() {
         .unwrap()
         .add_processor("count", || Count, &["in"])
         .unwrap()
-        .add_state_store(InMemoryKeyValueStoreBuilder::<String, i64>::with_default_serdes("counts"), &["count"])
+        .add_state_store(
+            InMemoryKeyValueStoreBuilder::<String, i64>::with_default_serdes("counts"),
+            &["count"],
+        )
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let c = config("iq", dir.path()).with("application.server", "127.0.0.1:7070");

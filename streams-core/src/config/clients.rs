@@ -117,9 +117,16 @@ impl StreamsConfig {
             reason,
         };
         for (key, value) in self.entries() {
-            let prefixed = ["consumer.", "main.consumer.", "restore.consumer.", "producer.", "admin.", "topic."]
-                .iter()
-                .any(|p| key.starts_with(p));
+            let prefixed = [
+                "consumer.",
+                "main.consumer.",
+                "restore.consumer.",
+                "producer.",
+                "admin.",
+                "topic.",
+            ]
+            .iter()
+            .any(|p| key.starts_with(p));
             if JAVA_ONLY_KEYS.contains(&key) {
                 tracing::warn!(key, "ignored: serdes, extractors and stores are chosen in code");
             } else if !(STREAMS_KEYS.contains(&key) || prefixed || is_shared_client_key(key)) {
@@ -151,7 +158,10 @@ impl StreamsConfig {
         }
         let replication: i16 = self.get_number(keys::REPLICATION_FACTOR, -1)?;
         if replication == 0 || replication < -1 {
-            return Err(err(keys::REPLICATION_FACTOR, "must be -1 (broker default) or at least 1".into()));
+            return Err(err(
+                keys::REPLICATION_FACTOR,
+                "must be -1 (broker default) or at least 1".into(),
+            ));
         }
         let poll: u64 = self.get_number(keys::POLL_MS, 100)?;
         if poll == 0 {
@@ -221,7 +231,12 @@ mod tests {
         ] {
             assert!(is_secret(key), "{key}");
         }
-        for key in ["bootstrap.servers", "security.protocol", "ssl.ca.location", "consumer.fetch.min.bytes"] {
+        for key in [
+            "bootstrap.servers",
+            "security.protocol",
+            "ssl.ca.location",
+            "consumer.fetch.min.bytes",
+        ] {
             assert!(!is_secret(key), "{key}");
         }
     }
@@ -242,8 +257,14 @@ mod tests {
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v)
         };
-        assert_eq!(get(ClientKind::MainConsumer, "fetch.min.bytes").as_deref(), Some("2000"));
-        assert_eq!(get(ClientKind::RestoreConsumer, "fetch.min.bytes").as_deref(), Some("1000"));
+        assert_eq!(
+            get(ClientKind::MainConsumer, "fetch.min.bytes").as_deref(),
+            Some("2000")
+        );
+        assert_eq!(
+            get(ClientKind::RestoreConsumer, "fetch.min.bytes").as_deref(),
+            Some("1000")
+        );
         assert_eq!(get(ClientKind::Producer, "fetch.min.bytes"), None);
         assert_eq!(get(ClientKind::Producer, "linger.ms").as_deref(), Some("5"));
         assert_eq!(get(ClientKind::Admin, "request.timeout.ms").as_deref(), Some("900"));
@@ -258,7 +279,10 @@ mod tests {
     fn runtime_validation_rejects_unknown_keys_and_unsupported_values() {
         StreamsConfig::new("app")
             .with("consumer.max.poll.records", "10")
-            .with("default.key.serde", "org.apache.kafka.common.serialization.Serdes$StringSerde")
+            .with(
+                "default.key.serde",
+                "org.apache.kafka.common.serialization.Serdes$StringSerde",
+            )
             .with("processing.guarantee", "at_least_once")
             .with("application.server", "localhost:8080")
             .validate_for_runtime()
@@ -272,7 +296,10 @@ mod tests {
             ("application.server", "nowhere", "host:port"),
             ("poll.ms", "x", "poll.ms"),
         ] {
-            let err = StreamsConfig::new("app").with(key, value).validate_for_runtime().unwrap_err();
+            let err = StreamsConfig::new("app")
+                .with(key, value)
+                .validate_for_runtime()
+                .unwrap_err();
             let text = err.to_string();
             assert!(text.contains(key) && text.contains(says), "{key}={value}: {text}");
         }

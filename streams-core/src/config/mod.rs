@@ -338,7 +338,9 @@ fn handler_named(value: &str) -> Result<Arc<dyn ErrorHandler>, String> {
         "LogAndContinueExceptionHandler" | "LogAndContinueProcessingExceptionHandler" | "log-and-continue" => {
             Ok(Arc::new(crate::handler::LogAndContinue))
         }
-        "LogAndFailExceptionHandler" | "LogAndFailProcessingExceptionHandler" | "DefaultProductionExceptionHandler"
+        "LogAndFailExceptionHandler"
+        | "LogAndFailProcessingExceptionHandler"
+        | "DefaultProductionExceptionHandler"
         | "log-and-fail" => Ok(Arc::new(LogAndFail)),
         _ => Err(format!(
             "{value:?} names no known handler (LogAndContinueExceptionHandler, LogAndFailExceptionHandler, \

@@ -51,10 +51,7 @@ impl StreamsConfig {
     }
 
     /// As [`from_env`](Self::from_env), from the given variables.
-    pub fn from_env_vars(
-        prefix: &str,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, StreamsError> {
+    pub fn from_env_vars(prefix: &str, vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, StreamsError> {
         let mut entries: Vec<(String, String)> = vars
             .into_iter()
             .filter_map(|(name, value)| name.strip_prefix(prefix).map(|rest| (env_key(rest), value)))
@@ -135,7 +132,10 @@ mod tests {
         let path = dir.path().join("app.properties");
         std::fs::write(&path, "bootstrap.servers=x:1\n").unwrap();
         let err = StreamsConfig::from_properties_file(&path).unwrap_err().to_string();
-        assert!(err.contains("application.id") && err.contains("app.properties"), "{err}");
+        assert!(
+            err.contains("application.id") && err.contains("app.properties"),
+            "{err}"
+        );
         let err = StreamsConfig::from_properties_file(dir.path().join("missing"))
             .unwrap_err()
             .to_string();

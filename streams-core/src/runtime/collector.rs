@@ -46,7 +46,10 @@ impl ProducerContext for CollectorContext {
         match result {
             Ok(m) => {
                 d.acknowledged += 1;
-                let entry = d.last_offsets.entry((m.topic().to_owned(), m.partition())).or_insert(-1);
+                let entry = d
+                    .last_offsets
+                    .entry((m.topic().to_owned(), m.partition()))
+                    .or_insert(-1);
                 *entry = (*entry).max(m.offset());
             }
             Err((e, m)) => {
@@ -93,7 +96,8 @@ impl KafkaCollector {
                 operation: format!("creating producer {client_id}"),
                 source: Box::new(e),
             })?;
-        let flush_timeout = Duration::from_millis(config.get_number(crate::config::keys::DEFAULT_API_TIMEOUT_MS, 60_000)?);
+        let flush_timeout =
+            Duration::from_millis(config.get_number(crate::config::keys::DEFAULT_API_TIMEOUT_MS, 60_000)?);
         Ok(Self {
             producer,
             deliveries,
@@ -207,6 +211,8 @@ impl RecordCollector for KafkaCollector {
 
 impl std::fmt::Debug for KafkaCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KafkaCollector").field("sent", &self.sent).finish_non_exhaustive()
+        f.debug_struct("KafkaCollector")
+            .field("sent", &self.sent)
+            .finish_non_exhaustive()
     }
 }

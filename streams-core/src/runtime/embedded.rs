@@ -156,6 +156,10 @@ mod tests {
             assert!(start.elapsed() < Duration::from_secs(20), "never assigned");
             consumer.poll(Duration::from_millis(50));
         }
-        assert!(start.elapsed() < Duration::from_millis(2500), "join took {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(2500),
+            "join took {:?}",
+            start.elapsed()
+        );
     }
 }

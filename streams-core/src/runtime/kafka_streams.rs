@@ -165,7 +165,9 @@ impl KafkaStreams {
     /// the client stopped (`NOT_RUNNING`, `ERROR`) in another state.
     pub fn wait_for_state(&self, state: State, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        let Ok(mut current) = self.inner.state.lock() else { return false };
+        let Ok(mut current) = self.inner.state.lock() else {
+            return false;
+        };
         loop {
             if *current == state {
                 return true;
@@ -252,33 +254,16 @@ impl KafkaStreams {
 
     /// A snapshot of every live thread's metrics.
     pub fn metrics(&self) -> Vec<ThreadMetrics> {
-        self.inner
-            .threads
-            .lock()
-            .map(|threads| {
-                threads
-                    .iter()
-                    .filter_map(|t| t.shared.status.lock().ok().map(|s| s.metrics.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.inner.statuses().into_iter().map(|(_, s)| s.metrics).collect()
     }
 
     /// The tasks each live thread runs, by thread name.
     pub fn tasks(&self) -> HashMap<String, Vec<TaskId>> {
         self.inner
-            .threads
-            .lock()
-            .map(|threads| {
-                threads
-                    .iter()
-                    .filter_map(|t| {
-                        let s = t.shared.status.lock().ok()?;
-                        Some((t.shared.name.clone(), s.tasks.clone()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+            .statuses()
+            .into_iter()
+            .map(|(name, s)| (name, s.tasks))
+            .collect()
     }
 
     /// A read-only view of key-value store `name` (plain, or timestamped as
@@ -420,6 +405,14 @@ impl Inner {
         Ok(())
     }
 
+    /// Each live thread's name and last published status.
+    fn statuses(&self) -> Vec<(String, super::thread::ThreadStatus)> {
+        self.live_threads()
+            .iter()
+            .filter_map(|t| Some((t.name.clone(), t.status.lock().ok()?.clone())))
+            .collect()
+    }
+
     fn live_threads(&self) -> Vec<Arc<ThreadShared>> {
         self.threads
             .lock()
@@ -527,7 +520,11 @@ impl Inner {
                     }
                 }
             }
-            let next = if all_running { State::Running } else { State::Rebalancing };
+            let next = if all_running {
+                State::Running
+            } else {
+                State::Rebalancing
+            };
             if self.state().is_running_or_rebalancing() {
                 let _ = self.transition_to(next);
             }

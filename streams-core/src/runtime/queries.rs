@@ -83,17 +83,16 @@ fn query<R: Send + 'static>(
     found.into_iter().collect()
 }
 
-/// A read-only view of a key-value store (plain or timestamped) across the
-/// instance's running tasks. Kafka Streams' `ReadOnlyKeyValueStore`.
-pub struct ReadOnlyKeyValueStore<K, V> {
+/// What every view holds: the store's name and how to reach the threads.
+struct View<K, V> {
     name: Arc<str>,
     threads: Threads,
     timeout: Duration,
     _types: PhantomData<fn() -> (K, V)>,
 }
 
-impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlyKeyValueStore<K, V> {
-    pub(crate) fn new(name: &str, threads: Threads, timeout: Duration) -> Self {
+impl<K, V> View<K, V> {
+    fn new(name: &str, threads: Threads, timeout: Duration) -> Self {
         Self {
             name: name.into(),
             threads,
@@ -102,14 +101,32 @@ impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlyKeyValueStore<
         }
     }
 
+    /// Runs `f` on every running task (see [`query`]).
+    fn query<R: Send + 'static>(
+        &self,
+        f: impl Fn(&StreamTask) -> Answer<R> + Send + Sync + 'static,
+    ) -> Result<Vec<R>, StreamsError> {
+        query(&(self.threads)(), &self.name, self.timeout, f)
+    }
+}
+
+/// A read-only view of a key-value store (plain or timestamped) across the
+/// instance's running tasks. Kafka Streams' `ReadOnlyKeyValueStore`.
+pub struct ReadOnlyKeyValueStore<K, V>(View<K, V>);
+
+impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlyKeyValueStore<K, V> {
+    pub(crate) fn new(name: &str, threads: Threads, timeout: Duration) -> Self {
+        Self(View::new(name, threads, timeout))
+    }
+
     /// Runs `plain` on a plain store or `stamped` on a timestamped one.
     fn run<R: Send + 'static>(
         &self,
         plain: impl Fn(&KeyValueStoreHandle<K, V>) -> Result<R, StreamsError> + Send + Sync + 'static,
         stamped: impl Fn(&KeyValueStoreHandle<K, ValueAndTimestamp<V>>) -> Result<R, StreamsError> + Send + Sync + 'static,
     ) -> Result<Vec<R>, StreamsError> {
-        let name = Arc::clone(&self.name);
-        query(&(self.threads)(), &self.name, self.timeout, move |task| {
+        let name = Arc::clone(&self.0.name);
+        self.0.query(move |task| {
             if let Some(h) = task.store::<KeyValueStoreHandle<K, V>>(&name) {
                 return Some(plain(&h));
             }
@@ -158,27 +175,17 @@ impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlyKeyValueStore<
 }
 
 /// A read-only view of a window store across the instance's running tasks.
-pub struct ReadOnlyWindowStore<K, V> {
-    name: Arc<str>,
-    threads: Threads,
-    timeout: Duration,
-    _types: PhantomData<fn() -> (K, V)>,
-}
+pub struct ReadOnlyWindowStore<K, V>(View<K, V>);
 
 impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlyWindowStore<K, V> {
     pub(crate) fn new(name: &str, threads: Threads, timeout: Duration) -> Self {
-        Self {
-            name: name.into(),
-            threads,
-            timeout,
-            _types: PhantomData,
-        }
+        Self(View::new(name, threads, timeout))
     }
 
     /// The windows of `key` starting in `[time_from, time_to]`: (start, value).
     pub fn fetch(&self, key: &K, time_from: i64, time_to: i64) -> Result<Vec<(i64, V)>, StreamsError> {
-        let (name, key) = (Arc::clone(&self.name), key.clone());
-        let found = query(&(self.threads)(), &self.name, self.timeout, move |task| {
+        let (name, key) = (Arc::clone(&self.0.name), key.clone());
+        let found = self.0.query(move |task| {
             task.store::<WindowStoreHandle<K, V>>(&name)
                 .map(|h| h.fetch(&key, time_from, time_to))
         })?;
@@ -187,36 +194,26 @@ impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlyWindowStore<K,
 
     /// Every window of every local task.
     pub fn all(&self) -> Result<Vec<(Windowed<K>, V)>, StreamsError> {
-        let name = Arc::clone(&self.name);
-        let found = query(&(self.threads)(), &self.name, self.timeout, move |task| {
-            task.store::<WindowStoreHandle<K, V>>(&name).map(|h| h.all())
-        })?;
+        let name = Arc::clone(&self.0.name);
+        let found = self
+            .0
+            .query(move |task| task.store::<WindowStoreHandle<K, V>>(&name).map(|h| h.all()))?;
         Ok(found.into_iter().flatten().collect())
     }
 }
 
 /// A read-only view of a session store across the instance's running tasks.
-pub struct ReadOnlySessionStore<K, V> {
-    name: Arc<str>,
-    threads: Threads,
-    timeout: Duration,
-    _types: PhantomData<fn() -> (K, V)>,
-}
+pub struct ReadOnlySessionStore<K, V>(View<K, V>);
 
 impl<K: Clone + Send + Sync + 'static, V: Send + 'static> ReadOnlySessionStore<K, V> {
     pub(crate) fn new(name: &str, threads: Threads, timeout: Duration) -> Self {
-        Self {
-            name: name.into(),
-            threads,
-            timeout,
-            _types: PhantomData,
-        }
+        Self(View::new(name, threads, timeout))
     }
 
     /// Every session of `key`, oldest first.
     pub fn fetch(&self, key: &K) -> Result<Vec<(Window, V)>, StreamsError> {
-        let (name, key) = (Arc::clone(&self.name), key.clone());
-        let found = query(&(self.threads)(), &self.name, self.timeout, move |task| {
+        let (name, key) = (Arc::clone(&self.0.name), key.clone());
+        let found = self.0.query(move |task| {
             task.store::<SessionStoreHandle<K, V>>(&name).map(|h| {
                 h.fetch(&key)
                     .map(|v| v.into_iter().map(|(w, v)| (w.window, v)).collect::<Vec<_>>())

@@ -64,6 +64,7 @@ pub(crate) fn restore_task<C: rdkafka::consumer::ConsumerContext>(
             .fetch_watermarks(&tp.topic, tp.partition, timeout)
             .map_err(|e| kafka(format!("reading the end offset of changelog {tp}"), e))?;
         let start = part.start_offset.max(low);
+        tracing::debug!(task = %task.id(), store = %part.store, changelog = %tp, checkpoint = part.start_offset, low, high, "changelog offsets");
         if start >= high {
             continue;
         }

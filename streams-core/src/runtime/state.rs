@@ -56,7 +56,10 @@ impl State {
         matches!(
             (self, next),
             (Created, Rebalancing | PendingShutdown | PendingError)
-                | (Rebalancing | Running, Rebalancing | Running | PendingShutdown | PendingError)
+                | (
+                    Rebalancing | Running,
+                    Rebalancing | Running | PendingShutdown | PendingError
+                )
                 | (PendingShutdown, NotRunning)
                 | (PendingError, Error)
         )

@@ -76,7 +76,10 @@ impl ThreadState {
             || matches!(
                 (self, next),
                 (Created, Starting | PendingShutdown)
-                    | (Starting | PartitionsRevoked, PartitionsRevoked | PartitionsAssigned | PendingShutdown)
+                    | (
+                        Starting | PartitionsRevoked,
+                        PartitionsRevoked | PartitionsAssigned | PendingShutdown
+                    )
                     | (
                         PartitionsAssigned | Running,
                         PartitionsRevoked | PartitionsAssigned | Running | PendingShutdown
@@ -88,7 +91,10 @@ impl ThreadState {
     pub fn is_rebalancing(self) -> bool {
         matches!(
             self,
-            ThreadState::Created | ThreadState::Starting | ThreadState::PartitionsRevoked | ThreadState::PartitionsAssigned
+            ThreadState::Created
+                | ThreadState::Starting
+                | ThreadState::PartitionsRevoked
+                | ThreadState::PartitionsAssigned
         )
     }
 }
@@ -112,7 +118,9 @@ pub(crate) struct ThreadStatus {
 
 impl std::fmt::Debug for ThreadShared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ThreadShared").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ThreadShared")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -197,6 +205,12 @@ impl ClientContext for ThreadContext {
 
 impl ConsumerContext for ThreadContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(_) = rebalance {
+            // Now a member of the new generation: commit what could not be
+            // committed while the group was rebalancing, before the new
+            // assignment reads its committed offsets.
+            with_manager(|m| m.commit_pending(consumer));
+        }
         if let Rebalance::Revoke(tpl) = rebalance {
             tracing::info!(thread = %self.shared.name, partitions = tpl.count(), "partitions revoked");
             if !self.shared.shutdown.load(Ordering::Relaxed) {
@@ -236,6 +250,10 @@ struct TaskManager {
     /// Tasks whose stores must restore before they process.
     restoring: Vec<TaskId>,
     restored: HashMap<TaskId, u64>,
+    /// Offsets whose commit failed because the group was rebalancing; the
+    /// stores and changelogs already hold their effects. Committed with the
+    /// next commit, or when the new assignment arrives.
+    pending: BTreeMap<TopicPartition, i64>,
     /// An error raised inside a rebalance callback, for the loop to return.
     error: Option<StreamsError>,
     meter: Meter,
@@ -248,7 +266,10 @@ impl TaskManager {
         let mut by_task: BTreeMap<TaskId, Vec<TopicPartition>> = BTreeMap::new();
         for tp in partitions {
             match self.topology.subtopology_for_topic(&tp.topic) {
-                Some(sub) => by_task.entry(TaskId::new(sub, tp.partition)).or_default().push(tp.clone()),
+                Some(sub) => by_task
+                    .entry(TaskId::new(sub, tp.partition))
+                    .or_default()
+                    .push(tp.clone()),
                 None => tracing::warn!(partition = %tp, "assigned a partition no source reads"),
             }
         }
@@ -335,37 +356,61 @@ impl TaskManager {
             .any(|t| t.state() == TaskState::Running && t.has_records_queued())
     }
 
-    /// Flushes every running task and commits what they consumed.
+    /// Flushes every running task and commits what they consumed (and any
+    /// offsets still pending from a commit that failed in a rebalance).
     fn commit<C: ConsumerContext>(&mut self, consumer: &BaseConsumer<C>) -> Result<(), StreamsError> {
         let started = Instant::now();
-        let mut offsets = TopicPartitionList::new();
+        let mut offsets = std::mem::take(&mut self.pending);
         for task in self.tasks.values_mut() {
             if task.state() != TaskState::Running || !task.commit_needed() {
                 continue;
             }
-            for (tp, offset) in task.prepare_commit()? {
-                offsets
-                    .add_partition_offset(&tp.topic, tp.partition, Offset::Offset(offset))
-                    .map_err(|e| kafka(format!("committing {tp}"), e))?;
-            }
+            offsets.extend(task.prepare_commit()?);
         }
-        if offsets.count() > 0 {
-            match consumer.commit(&offsets, CommitMode::Sync) {
-                Ok(()) => {}
-                // The group is rebalancing (or moved on without us): the
-                // offsets cannot be committed now. The stores and changelogs
-                // are flushed, so nothing is lost; the records since the last
-                // commit are processed again by whoever owns them next
-                // (at-least-once), as Kafka Streams does on a failed commit.
-                Err(e) if is_rebalance_error(&e) => {
-                    tracing::warn!(error = %e, partitions = offsets.count(), "commit failed during a rebalance; records since the last commit will be reprocessed");
-                }
-                Err(e) => return Err(kafka(format!("committing offsets of {} partitions", offsets.count()), e)),
-            }
-        }
+        self.commit_offsets(consumer, offsets)?;
         self.meter.commits += 1;
         self.meter.commit_time += started.elapsed();
         Ok(())
+    }
+
+    /// Commits the pending offsets, if any; called at a new assignment.
+    fn commit_pending<C: ConsumerContext>(&mut self, consumer: &BaseConsumer<C>) {
+        let offsets = std::mem::take(&mut self.pending);
+        if let Err(e) = self.commit_offsets(consumer, offsets) {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn commit_offsets<C: ConsumerContext>(
+        &mut self,
+        consumer: &BaseConsumer<C>,
+        offsets: BTreeMap<TopicPartition, i64>,
+    ) -> Result<(), StreamsError> {
+        if offsets.is_empty() {
+            return Ok(());
+        }
+        let mut list = TopicPartitionList::new();
+        for (tp, offset) in &offsets {
+            list.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*offset))
+                .map_err(|e| kafka(format!("committing {tp}"), e))?;
+        }
+        match consumer.commit(&list, CommitMode::Sync) {
+            Ok(()) => Ok(()),
+            // The group is rebalancing: the offsets cannot be committed now
+            // (a real broker takes commits until the new generation forms;
+            // the embedded mock cluster refuses them as soon as a member
+            // joins or leaves). Stores and changelogs are flushed, so nothing
+            // is lost: keep the offsets and commit them with the next commit,
+            // at the latest when the new assignment arrives. Records whose
+            // partition moved meanwhile may be processed twice
+            // (at-least-once).
+            Err(e) if is_rebalance_error(&e) => {
+                tracing::info!(error = %e, partitions = offsets.len(), "commit deferred: the group is rebalancing");
+                self.pending = offsets;
+                Ok(())
+            }
+            Err(e) => Err(kafka(format!("committing offsets of {} partitions", offsets.len()), e)),
+        }
     }
 
     fn publish(&mut self, shared: &ThreadShared, lag: &Mutex<BTreeMap<TopicPartition, i64>>) {
@@ -378,7 +423,12 @@ impl TaskManager {
         m.dropped_total = self.closed_dropped + self.tasks.values().map(|t| t.metrics().dropped_records).sum::<u64>();
         m.records_lag = lag
             .lock()
-            .map(|l| l.iter().filter(|(tp, _)| self.routes.contains_key(*tp)).map(|(k, v)| (k.clone(), *v)).collect())
+            .map(|l| {
+                l.iter()
+                    .filter(|(tp, _)| self.routes.contains_key(*tp))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect()
+            })
             .unwrap_or_default();
         m.tasks = self
             .tasks
@@ -432,7 +482,10 @@ fn run_loop(
     let max_poll_records = MAX_POLL_RECORDS;
     let lag = Arc::new(Mutex::new(BTreeMap::new()));
 
-    let collector = Rc::new(RefCell::new(KafkaCollector::new(config, &format!("{}-producer", shared.name))?));
+    let collector = Rc::new(RefCell::new(KafkaCollector::new(
+        config,
+        &format!("{}-producer", shared.name),
+    )?));
     let env = TaskEnv {
         config: config.clone(),
         clock: Arc::new(SystemClock),
@@ -448,6 +501,7 @@ fn run_loop(
             routes: HashMap::new(),
             restoring: Vec::new(),
             restored: HashMap::new(),
+            pending: BTreeMap::new(),
             error: None,
             meter: Meter::default(),
             closed_dropped: 0,
@@ -485,7 +539,11 @@ fn run_loop(
         .collect();
     for s in topology.subtopologies() {
         // librdkafka reads a subscription starting with `^` as a regex.
-        subscription.extend(s.source_patterns.iter().map(|p| format!("^{}", p.trim_start_matches('^'))));
+        subscription.extend(
+            s.source_patterns
+                .iter()
+                .map(|p| format!("^{}", p.trim_start_matches('^'))),
+        );
     }
     subscription.sort();
     subscription.dedup();
@@ -537,7 +595,11 @@ fn run_loop(
                 with_manager(|m| m.restore_pending(&restore_consumer, restore_listener, api_timeout)).transpose()?;
             }
             with_manager(|m| m.process(max_poll_records)).transpose()?;
-            let jobs = shared.queries.lock().map(|mut q| std::mem::take(&mut *q)).unwrap_or_default();
+            let jobs = shared
+                .queries
+                .lock()
+                .map(|mut q| std::mem::take(&mut *q))
+                .unwrap_or_default();
             for job in jobs {
                 with_manager(|m| job(&m.tasks));
             }

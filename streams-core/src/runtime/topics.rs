@@ -95,12 +95,11 @@ impl ClusterAdmin for KafkaAdmin {
             })
             .collect();
         let options = AdminOptions::new().operation_timeout(Some(timeout));
-        let results = futures::executor::block_on(self.admin.create_topics(&new, &options)).map_err(|e| {
-            StreamsError::Kafka {
+        let results =
+            futures::executor::block_on(self.admin.create_topics(&new, &options)).map_err(|e| StreamsError::Kafka {
                 operation: "creating internal topics".into(),
                 source: Box::new(e),
-            }
-        })?;
+            })?;
         for result in results {
             match result {
                 Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
@@ -351,7 +350,11 @@ mod tests {
         t.add_internal_topic("rekey-repartition");
         t.add_source("src", Source::<String, String>::new(["in"]))
             .unwrap()
-            .add_sink("to-repartition", Sink::<String, String>::new("rekey-repartition"), &["src"])
+            .add_sink(
+                "to-repartition",
+                Sink::<String, String>::new("rekey-repartition"),
+                &["src"],
+            )
             .unwrap()
             .add_source("from-repartition", Source::<String, String>::new(["rekey-repartition"]))
             .unwrap()
@@ -418,7 +421,10 @@ mod tests {
     fn missing_sources_unequal_copartitions_and_wrong_internal_counts_are_errors() {
         let config = StreamsConfig::new("app");
         let err = TopicPlan::new(&topology(), &config, &counts(&[])).unwrap_err();
-        assert!(matches!(&err, StreamsError::MissingSourceTopics { topics } if topics == &["in"]), "{err}");
+        assert!(
+            matches!(&err, StreamsError::MissingSourceTopics { topics } if topics == &["in"]),
+            "{err}"
+        );
 
         let mut t = Topology::new();
         t.add_source("a", Source::<String, String>::new(["left"]))
@@ -436,6 +442,9 @@ mod tests {
 
         let err = TopicPlan::new(&topology(), &config, &counts(&[("in", 6), ("app-kv-changelog", 2)])).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("app-kv-changelog has 2 partitions") && text.contains("needs 6"), "{text}");
+        assert!(
+            text.contains("app-kv-changelog has 2 partitions") && text.contains("needs 6"),
+            "{text}"
+        );
     }
 }

@@ -26,7 +26,10 @@ impl StateDirectory {
             source,
         };
         fs::create_dir_all(&root).map_err(not_writable)?;
-        let probe = root.join(format!(".probe-{}", std::process::id()));
+        // Unique per call: stream threads of one process open it at once.
+        static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let probe = root.join(format!(".probe-{}-{n}", std::process::id()));
         File::create(&probe).map_err(not_writable)?;
         fs::remove_file(&probe).map_err(not_writable)?;
         Ok(Self { root })
@@ -149,6 +152,18 @@ mod tests {
         let again = dir.lock_task(task).unwrap();
         drop(again);
         fs::remove_dir_all(base).unwrap();
+    }
+
+    #[test]
+    fn threads_can_open_the_same_directory_at_once() {
+        let base = tempfile::tempdir().unwrap();
+        let opened: Vec<_> = (0..8)
+            .map(|_| {
+                let path = base.path().to_owned();
+                std::thread::spawn(move || (0..50).all(|_| StateDirectory::open(&path, "app").is_ok()))
+            })
+            .collect();
+        assert!(opened.into_iter().all(|h| h.join().unwrap()));
     }
 
     #[test]

@@ -433,7 +433,7 @@ impl Topology {
     }
 
     /// The changelog of a store, as its builder reports it (see
-    /// [`StoreBuilder::changelog`](crate::store::StoreBuilder::changelog)).
+    /// [`StoreBuilder::changelog`]).
     pub fn store_changelog(&self, store: &str) -> Option<crate::store::ChangelogSpec> {
         self.stores
             .iter()
