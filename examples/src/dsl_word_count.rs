@@ -15,9 +15,14 @@ pub const STORE: &str = "counts-store";
 
 /// The word-count topology, optimized as `config` says.
 pub fn build_topology(config: &StreamsConfig) -> Result<Topology, DslError> {
+    build_topology_on(config, INPUT_TOPIC, OUTPUT_TOPIC)
+}
+
+/// The word-count topology reading `input` and writing `output`.
+pub fn build_topology_on(config: &StreamsConfig, input: &str, output: &str) -> Result<Topology, DslError> {
     let builder = StreamsBuilder::new();
     builder
-        .stream::<String, String>(INPUT_TOPIC)
+        .stream::<String, String>(input)
         .flat_map_values(|line| {
             line.to_lowercase()
                 .split_whitespace()
@@ -27,7 +32,7 @@ pub fn build_topology(config: &StreamsConfig) -> Result<Topology, DslError> {
         .group_by(|_, word| word.clone())
         .count_with(Materialized::as_(STORE))
         .to_stream()
-        .to(OUTPUT_TOPIC);
+        .to(output);
     builder.build_with(config)
 }
 
