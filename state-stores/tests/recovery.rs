@@ -30,15 +30,19 @@ impl Processor<String, String> for Upsert {
 }
 
 fn topology() -> Topology {
+    topology_with(false)
+}
+
+/// in -> upsert into the RocksDB store `totals` (cached if `caching`).
+fn topology_with(caching: bool) -> Topology {
+    let store = Stores::key_value_store_builder(Stores::persistent_key_value_store("totals"), StringSerde, I64Serde);
+    let store = if caching { store.with_caching_enabled() } else { store };
     let mut t = Topology::new();
     t.add_source("src", Source::<String, String>::new(["in"]))
         .unwrap()
         .add_processor("upsert", || Upsert, &["src"])
         .unwrap()
-        .add_state_store(
-            Stores::key_value_store_builder(Stores::persistent_key_value_store("totals"), StringSerde, I64Serde),
-            &["upsert"],
-        )
+        .add_state_store(store, &["upsert"])
         .unwrap();
     t
 }
@@ -62,13 +66,17 @@ impl Harness {
     }
 
     fn task_with(&self, config: StreamsConfig) -> StreamTask {
+        self.task_of(&topology(), config)
+    }
+
+    fn task_of(&self, topology: &Topology, config: StreamsConfig) -> StreamTask {
         let env = TaskEnv {
             config,
             clock: Arc::new(MockClock::new(0)),
             collector: self.collector.clone(),
             cache: ThreadCache::new(1 << 20),
         };
-        StreamTask::new(&topology(), TaskId::new(0, 2), vec![TopicPartition::new("in", 2)], env).unwrap()
+        StreamTask::new(topology, TaskId::new(0, 2), vec![TopicPartition::new("in", 2)], env).unwrap()
     }
 
     fn task_dir(&self) -> std::path::PathBuf {
@@ -182,24 +190,8 @@ fn a_corrupt_checkpoint_wipes_local_state_for_a_full_restore() {
 #[test]
 fn a_cached_store_reports_its_changelog() {
     let h = Harness::new();
-    let mut t = Topology::new();
-    t.add_source("src", Source::<String, String>::new(["in"]))
-        .unwrap()
-        .add_processor("upsert", || Upsert, &["src"])
-        .unwrap()
-        .add_state_store(
-            Stores::key_value_store_builder(Stores::persistent_key_value_store("totals"), StringSerde, I64Serde)
-                .with_caching_enabled(),
-            &["upsert"],
-        )
-        .unwrap();
-    let env = TaskEnv {
-        config: StreamsConfig::new("app").with_state_dir(h.dir.path()),
-        clock: Arc::new(MockClock::new(0)),
-        collector: h.collector.clone(),
-        cache: ThreadCache::new(1 << 20),
-    };
-    let mut task = StreamTask::new(&t, TaskId::new(0, 2), vec![TopicPartition::new("in", 2)], env).unwrap();
+    let config = StreamsConfig::new("app").with_state_dir(h.dir.path());
+    let mut task = h.task_of(&topology_with(true), config);
     task.open_stores().unwrap();
     let parts = task.changelog_partitions();
     assert_eq!(parts.len(), 1);
