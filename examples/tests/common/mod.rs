@@ -229,7 +229,10 @@ pub fn internal_topics_are_created(cluster: &Cluster, app: &str) {
     let streams = cluster.streams(topology, c);
     streams.start().unwrap();
     // A real broker's metadata may lag a moment behind topic creation.
-    let (repartition, changelog) = (format!("{app}-counts-store-repartition"), format!("{app}-counts-store-changelog"));
+    let (repartition, changelog) = (
+        format!("{app}-counts-store-repartition"),
+        format!("{app}-counts-store-changelog"),
+    );
     let mut counts = Default::default();
     wait("the internal topics in the metadata", Duration::from_secs(30), || {
         counts = cluster.admin().partition_counts(Duration::from_secs(10)).unwrap();
