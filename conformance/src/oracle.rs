@@ -190,7 +190,11 @@ impl Oracle {
             self.project.join("target/classes").display(),
             self.project.join("target/dependency").display()
         );
+        // Each JVM gets its own temporary directory: Kafka Streams' test
+        // driver keeps its stores under `${java.io.tmpdir}/kafka-streams`,
+        // so JVMs run side by side would otherwise share (and corrupt) them.
         let output = Command::new("java")
+            .arg(format!("-Djava.io.tmpdir={}", dir.path().display()))
             .args(["-cp", &classpath, "oracle.Oracle"])
             .arg(&jobs_file)
             .output()

@@ -67,13 +67,23 @@ fn mismatches(cases: &[Case]) -> Vec<(&'static str, Option<Mismatch>)> {
         .iter()
         .map(|c| ours::job(&c.reference, c.optimization, &c.input))
         .collect();
-    // The JVM runs its batch while we run ours.
+    // The JVMs run their batch while we run ours, split over the cores too
+    // (each test driver has its own state directory).
     let expected = std::thread::scope(|s| {
         let java = s.spawn(|| oracle().run(&jobs));
-        let actual: Vec<_> = cases
-            .iter()
-            .map(|c| ours::run(&c.reference, c.optimization, &c.input))
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = cases.len().div_ceil(threads).max(1);
+        let ours: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|c| ours::run(&c.reference, c.optimization, &c.input))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
+        let actual: Vec<_> = ours.into_iter().flat_map(|h| h.join().unwrap()).collect();
         (java.join().unwrap().unwrap(), actual)
     });
     let (expected, actual) = expected;
