@@ -63,6 +63,9 @@ fn config(app: &str, dir: &std::path::Path) -> StreamsConfig {
     StreamsConfig::new(app)
         .with_state_dir(dir)
         .with("commit.interval.ms", "100")
+        // Joins and leaves noticed within a second (Kafka's default: 3 s).
+        .with("consumer.heartbeat.interval.ms", "500")
+        .with("consumer.session.timeout.ms", "6000")
 }
 
 /// Upper-cases values; fails on "boom" while `fail` is set, once.
@@ -124,7 +127,7 @@ fn a_processor_api_topology_runs_through_the_lifecycle() {
     streams.start().unwrap();
     assert!(streams.start().is_err(), "a second start is an error");
     assert!(
-        streams.wait_for_state(State::Running, Duration::from_secs(60)),
+        streams.wait_for_state(State::Running, Duration::from_secs(120)),
         "{:?} {:?} {:?}",
         streams.state(),
         streams.thread_errors(),
