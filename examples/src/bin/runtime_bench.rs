@@ -20,6 +20,7 @@
 //!
 //! `cargo run --release -p examples --bin runtime-bench -- --records 2000000`
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -52,6 +53,9 @@ struct Args {
     /// Skip the Kafka Streams (Java) runs.
     #[arg(long)]
     no_java: bool,
+    /// Run only these applications (e.g. `raw,ours-count`); all by default.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Internal: run one application in this process (`raw`, `ours-stateless`, `ours-count`).
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -151,7 +155,8 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                     .create()?;
                 consumer.subscribe(&[INPUT])?;
                 let mut last_commit = Instant::now();
-                let mut consumed = TopicPartitionList::new();
+                // Next offset to commit per input partition.
+                let mut consumed: HashMap<i32, i64> = HashMap::new();
                 while !stop.load(Ordering::Relaxed) {
                     let mut next = consumer.poll(Duration::from_millis(100));
                     let mut n = 0;
@@ -177,7 +182,7 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                                 }
                             }
                         }
-                        consumed.add_partition_offset(m.topic(), m.partition(), Offset::Offset(m.offset() + 1))?;
+                        consumed.insert(m.partition(), m.offset() + 1);
                         n += 1;
                         if n >= 1_000 {
                             break;
@@ -185,10 +190,13 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                         next = consumer.poll(Duration::ZERO);
                     }
                     producer.poll(Duration::ZERO);
-                    if last_commit.elapsed() >= Duration::from_millis(COMMIT_MS.parse()?) && consumed.count() > 0 {
+                    if last_commit.elapsed() >= Duration::from_millis(COMMIT_MS.parse()?) && !consumed.is_empty() {
                         producer.flush(Duration::from_secs(30))?;
-                        consumer.commit(&consumed, CommitMode::Sync)?;
-                        consumed = TopicPartitionList::new();
+                        let mut offsets = TopicPartitionList::new();
+                        for (partition, offset) in consumed.drain() {
+                            offsets.add_partition_offset(INPUT, partition, Offset::Offset(offset))?;
+                        }
+                        consumer.commit(&offsets, CommitMode::Sync)?;
                         last_commit = Instant::now();
                     }
                 }
@@ -209,7 +217,8 @@ fn own_usage() -> Result<(u64, u64), Error> {
     let rest = stat.rsplit_once(") ").ok_or("malformed /proc/self/stat")?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // utime and stime are fields 14 and 15 (1-based), in USER_HZ (100/s on Linux).
-    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+    let field = |i: usize| -> Result<u64, Error> { Ok(fields.get(i).ok_or("short /proc/self/stat")?.parse()?) };
+    let ticks = field(11)? + field(12)?;
     let status = std::fs::read_to_string("/proc/self/status")?;
     let hwm = status
         .lines()
@@ -258,6 +267,7 @@ fn parent(args: &Args) -> Result<(), Error> {
         if !args.no_java {
             kinds.extend(["ks-stateless", "ks-count"]);
         }
+        kinds.retain(|k| args.only.is_empty() || args.only.iter().any(|o| o == k));
         for kind in kinds {
             n += 1;
             let app_id = format!("bench-{kind}-{threads}-{n}");
@@ -408,13 +418,18 @@ fn wait_for_commits(
         if let Some(status) = child.try_wait()? {
             return Err(format!("the application exited early ({status})").into());
         }
-        let committed = consumer.committed_offsets(tpl.clone(), Duration::from_secs(5))?;
-        let total: i64 = committed
-            .elements()
-            .iter()
-            .filter_map(|e| e.offset().to_raw())
-            .filter(|o| *o > 0)
-            .sum();
+        // The group coordinator (and __consumer_offsets) may not exist yet
+        // while the application starts: a failed lookup counts as nothing
+        // committed so far.
+        let total: i64 = match consumer.committed_offsets(tpl.clone(), Duration::from_secs(5)) {
+            Ok(committed) => committed
+                .elements()
+                .iter()
+                .filter_map(|e| e.offset().to_raw())
+                .filter(|o| *o > 0)
+                .sum(),
+            Err(_) => 0,
+        };
         if total as u64 >= records {
             return Ok(());
         }

@@ -31,7 +31,7 @@ public final class Apps {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[1]);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(args[4]));
         p.put(StreamsConfig.STATE_DIR_CONFIG, args[5]);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
