@@ -180,25 +180,49 @@ impl ThreadCache {
         let inner = &mut *guard;
         let lru_seq = inner.next_seq();
         let dirty_seq = entry.dirty.then(|| inner.next_seq());
-        let cache = inner.caches.entry(namespace.to_owned()).or_default();
-        let mut freed = 0;
-        if let Some((_, size)) = cache.remove(key) {
-            freed = size;
+        if !inner.caches.contains_key(namespace) {
+            inner.caches.insert(namespace.to_owned(), NamedCache::default());
         }
+        let Some(cache) = inner.caches.get_mut(namespace) else {
+            return Vec::new();
+        };
         let size = charge(key, entry.value.as_ref());
-        cache.lru.insert(lru_seq, key.to_vec());
-        if let Some(d) = dirty_seq {
-            cache.dirty.insert(d, key.to_vec());
-        }
-        cache.entries.insert(
-            key.to_vec(),
-            Slot {
-                entry,
-                lru_seq,
-                dirty_seq,
-            },
-        );
-        cache.bytes += size;
+        let freed = match cache.entries.get_mut(key) {
+            // An update of a cached key (the common case for aggregations):
+            // moves the key's index entries to their new sequence numbers,
+            // reusing their allocations.
+            Some(slot) => {
+                let freed = charge(key, slot.entry.value.as_ref());
+                let lru_key = cache.lru.remove(&slot.lru_seq).unwrap_or_else(|| key.to_vec());
+                cache.lru.insert(lru_seq, lru_key);
+                let old_dirty = slot.dirty_seq.and_then(|d| cache.dirty.remove(&d));
+                if let Some(d) = dirty_seq {
+                    cache.dirty.insert(d, old_dirty.unwrap_or_else(|| key.to_vec()));
+                }
+                *slot = Slot {
+                    entry,
+                    lru_seq,
+                    dirty_seq,
+                };
+                freed
+            }
+            None => {
+                cache.lru.insert(lru_seq, key.to_vec());
+                if let Some(d) = dirty_seq {
+                    cache.dirty.insert(d, key.to_vec());
+                }
+                cache.entries.insert(
+                    key.to_vec(),
+                    Slot {
+                        entry,
+                        lru_seq,
+                        dirty_seq,
+                    },
+                );
+                0
+            }
+        };
+        cache.bytes = cache.bytes - freed + size;
         inner.bytes = inner.bytes - freed + size;
         Self::evict(inner, namespace)
     }
@@ -297,6 +321,38 @@ mod tests {
             timestamp: ts,
             dirty: true,
         }
+    }
+
+    #[test]
+    fn an_update_in_place_keeps_the_accounting_and_the_orders() {
+        let cache = ThreadCache::new(1 << 20);
+        assert!(cache.put("s", b"a", dirty(b"1", 1)).is_empty());
+        assert!(cache.put("s", b"b", dirty(b"2", 2)).is_empty());
+        // Grow, then overwrite with a clean read-through value.
+        assert!(cache.put("s", b"a", dirty(b"0123456789", 3)).is_empty());
+        assert_eq!(cache.size_bytes(), 2 * ENTRY_OVERHEAD + 2 + 10 + 1);
+        let clean = CacheEntry {
+            value: Some(b"xy".to_vec()),
+            timestamp: 4,
+            dirty: false,
+        };
+        assert!(cache.put("s", b"b", clean).is_empty());
+        assert_eq!(cache.size_bytes(), 2 * ENTRY_OVERHEAD + 2 + 10 + 2);
+        // Only `a` is still dirty; `b` became clean in place.
+        let flushed: Vec<_> = cache.flush("s").into_iter().map(|d| (d.key, d.timestamp)).collect();
+        assert_eq!(flushed, vec![(b"a".to_vec(), 3)]);
+        // `b` was used last, so `a` is evicted first.
+        let small = ThreadCache::new(2 * (ENTRY_OVERHEAD + 2));
+        assert!(small.put("s", b"a", dirty(b"1", 1)).is_empty());
+        assert!(small.put("s", b"b", dirty(b"2", 2)).is_empty());
+        assert!(small.put("s", b"a", dirty(b"3", 3)).is_empty());
+        let evicted = small.put("s", b"c", dirty(b"4", 4));
+        assert_eq!(
+            evicted.iter().map(|d| d.key.clone()).collect::<Vec<_>>(),
+            vec![b"b".to_vec(), b"a".to_vec(), b"c".to_vec()],
+            "evicting the least recently used `b` flushes every dirty entry in write order"
+        );
+        assert_eq!(small.len("s"), 2);
     }
 
     #[test]
