@@ -180,11 +180,10 @@ impl ThreadCache {
         let inner = &mut *guard;
         let lru_seq = inner.next_seq();
         let dirty_seq = entry.dirty.then(|| inner.next_seq());
-        if !inner.caches.contains_key(namespace) {
-            inner.caches.insert(namespace.to_owned(), NamedCache::default());
-        }
-        let Some(cache) = inner.caches.get_mut(namespace) else {
-            return Vec::new();
+        // One lookup per put; the name is copied only the first time.
+        let cache = match inner.caches.get_mut(namespace) {
+            Some(cache) => cache,
+            None => inner.caches.entry(namespace.to_owned()).or_default(),
         };
         let size = charge(key, entry.value.as_ref());
         let freed = match cache.entries.get_mut(key) {
@@ -341,7 +340,7 @@ mod tests {
         // Only `a` is still dirty; `b` became clean in place.
         let flushed: Vec<_> = cache.flush("s").into_iter().map(|d| (d.key, d.timestamp)).collect();
         assert_eq!(flushed, vec![(b"a".to_vec(), 3)]);
-        // `b` was used last, so `a` is evicted first.
+        // `a` was written again after `b`, so `b` is the least recently used.
         let small = ThreadCache::new(2 * (ENTRY_OVERHEAD + 2));
         assert!(small.put("s", b"a", dirty(b"1", 1)).is_empty());
         assert!(small.put("s", b"b", dirty(b"2", 2)).is_empty());
