@@ -154,6 +154,7 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                     .set("compression.type", "none")
                     .create()?;
                 consumer.subscribe(&[INPUT])?;
+                let commit_every = Duration::from_millis(COMMIT_MS.parse()?);
                 let mut last_commit = Instant::now();
                 // Next offset to commit per input partition.
                 let mut consumed: HashMap<i32, i64> = HashMap::new();
@@ -190,7 +191,7 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                         next = consumer.poll(Duration::ZERO);
                     }
                     producer.poll(Duration::ZERO);
-                    if last_commit.elapsed() >= Duration::from_millis(COMMIT_MS.parse()?) && !consumed.is_empty() {
+                    if last_commit.elapsed() >= commit_every && !consumed.is_empty() {
                         producer.flush(Duration::from_secs(30))?;
                         let mut offsets = TopicPartitionList::new();
                         for (partition, offset) in consumed.drain() {
@@ -414,27 +415,35 @@ fn wait_for_commits(
         tpl.add_partition(INPUT, p);
     }
     let deadline = Instant::now() + timeout;
+    let mut last_error: Option<rdkafka::error::KafkaError>;
     loop {
         if let Some(status) = child.try_wait()? {
             return Err(format!("the application exited early ({status})").into());
         }
         // The group coordinator (and __consumer_offsets) may not exist yet
         // while the application starts: a failed lookup counts as nothing
-        // committed so far.
+        // committed so far, and a failure still standing at the timeout is reported.
         let total: i64 = match consumer.committed_offsets(tpl.clone(), Duration::from_secs(5)) {
-            Ok(committed) => committed
-                .elements()
-                .iter()
-                .filter_map(|e| e.offset().to_raw())
-                .filter(|o| *o > 0)
-                .sum(),
-            Err(_) => 0,
+            Ok(committed) => {
+                last_error = None;
+                committed
+                    .elements()
+                    .iter()
+                    .filter_map(|e| e.offset().to_raw())
+                    .filter(|o| *o > 0)
+                    .sum()
+            }
+            Err(e) => {
+                last_error = Some(e);
+                0
+            }
         };
         if total as u64 >= records {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!("{group} committed {total} of {records} records within {timeout:?}").into());
+            let cause = last_error.map_or_else(String::new, |e| format!(" (last offset lookup: {e})"));
+            return Err(format!("{group} committed {total} of {records} records within {timeout:?}{cause}").into());
         }
         std::thread::sleep(Duration::from_millis(50));
     }
