@@ -135,7 +135,8 @@ pub struct BytesFlushed<'a> {
     pub key: &'a [u8],
     /// The new value; `None` for a delete.
     pub new_value: Option<&'a [u8]>,
-    /// The value underneath before the flush.
+    /// The value underneath before the flush; `None` when the listener was
+    /// set without `send_old_values`.
     pub old_value: Option<&'a [u8]>,
     /// Timestamp of the write.
     pub timestamp: i64,
@@ -185,8 +186,11 @@ pub trait BytesStore: StateStore {
         0
     }
     /// Sets the receiver of flushed entries; `true` if this store caches.
-    fn set_flush_listener(&mut self, listener: BytesFlushListener) -> bool {
+    /// `send_old_values`: whether flushed entries carry the value underneath
+    /// before (see `KeyValueStore::set_flush_listener`).
+    fn set_flush_listener(&mut self, listener: BytesFlushListener, send_old_values: bool) -> bool {
         drop(listener);
+        let _ = send_old_values;
         false
     }
 }

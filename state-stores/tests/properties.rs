@@ -42,7 +42,7 @@ proptest! {
 
     #[test]
     fn rocksdb_key_value_store_matches_a_btreemap(ops in prop::collection::vec(kv_op(), 1..60), caching in any::<bool>()) {
-        let env = Env::new(400);
+        let env = Env::new(250);
         let mut b = Stores::key_value_store_builder(Stores::persistent_key_value_store("kv"), BytesSerde, I64Serde);
         if caching { b = b.with_caching_enabled(); }
         let mut store = b.build_store();

@@ -61,6 +61,10 @@ impl<K: Data, V: Data> StateStore for SourceChangelogStore<K, V> {
         self.inner.flush()
     }
 
+    fn flush_cache(&mut self) -> Result<(), StreamsError> {
+        self.inner.flush_cache()
+    }
+
     fn close(&mut self) -> Result<(), StreamsError> {
         self.inner.close()
     }
@@ -152,7 +156,7 @@ impl<K: Data, V: Data> KeyValueStore<K, ValueAndTimestamp<V>> for SourceChangelo
         self.inner.approximate_num_entries()
     }
 
-    fn set_flush_listener(&mut self, listener: FlushListener<K, ValueAndTimestamp<V>>) -> bool {
-        self.inner.set_flush_listener(listener)
+    fn set_flush_listener(&mut self, listener: FlushListener<K, ValueAndTimestamp<V>>, send_old_values: bool) -> bool {
+        self.inner.set_flush_listener(listener, send_old_values)
     }
 }

@@ -22,6 +22,7 @@ pub(crate) struct Caching {
     cache: Option<ThreadCache>,
     namespace: String,
     listener: Option<BytesFlushListener>,
+    send_old_values: bool,
     segmenting: Option<Segmenting>,
     observed: i64,
     time: Option<RecordTime>,
@@ -34,6 +35,7 @@ impl Caching {
             cache: None,
             namespace: String::new(),
             listener: None,
+            send_old_values: false,
             segmenting: None,
             observed: -1,
             time: None,
@@ -61,10 +63,6 @@ impl Caching {
         Ok(order_key(self.segmenting, key))
     }
 
-    fn stored_key(&self, cache_key: Vec<u8>) -> Vec<u8> {
-        strip_segment(self.segmenting, cache_key)
-    }
-
     fn own_live_from(&self) -> i64 {
         match &self.segmenting {
             None => i64::MIN,
@@ -73,29 +71,43 @@ impl Caching {
     }
 
     /// Writes dirty entries underneath as one batch, then hands each (with
-    /// the value it replaced) to the listener, in write order.
+    /// the value it replaced, when the listener asked for old values) to the
+    /// listener, in write order. As in Kafka Streams, the old value is read
+    /// only for deletes and for listeners that want it, and with a listener
+    /// set a delete of a key the store never held is dropped: it is neither
+    /// written nor forwarded.
     fn write_through(&mut self, dirty: Vec<DirtyEntry>) -> Result<(), StreamsError> {
         if dirty.is_empty() {
             return Ok(());
         }
+        let Some(listener) = &mut self.listener else {
+            let batch: Vec<_> = dirty
+                .into_iter()
+                .map(|e| (strip_segment(self.segmenting, e.key), e.value))
+                .collect();
+            return self.inner.put_all(&batch);
+        };
         let mut timestamps = Vec::with_capacity(dirty.len());
+        let mut olds = Vec::with_capacity(dirty.len());
         let mut batch = Vec::with_capacity(dirty.len());
         for e in dirty {
+            let key = strip_segment(self.segmenting, e.key);
+            let old = if e.value.is_none() || self.send_old_values {
+                self.inner.get(&key)?
+            } else {
+                None
+            };
+            if e.value.is_none() && old.is_none() {
+                continue;
+            }
             timestamps.push(e.timestamp);
-            batch.push((self.stored_key(e.key), e.value));
+            olds.push(if self.send_old_values { old } else { None });
+            batch.push((key, e.value));
         }
-        let olds = if self.listener.is_some() {
-            batch
-                .iter()
-                .map(|(k, _)| self.inner.get(k))
-                .collect::<Result<Vec<_>, _>>()?
-        } else {
-            Vec::new()
-        };
-        self.inner.put_all(&batch)?;
-        let Some(listener) = &mut self.listener else {
+        if batch.is_empty() {
             return Ok(());
-        };
+        }
+        self.inner.put_all(&batch)?;
         for (((key, new), old), timestamp) in batch.iter().zip(olds).zip(timestamps) {
             listener(BytesFlushed {
                 key,
@@ -133,11 +145,16 @@ impl StateStore for Caching {
     }
 
     fn flush(&mut self) -> Result<(), StreamsError> {
+        self.flush_cache()?;
+        self.inner.flush()
+    }
+
+    fn flush_cache(&mut self) -> Result<(), StreamsError> {
         if let Some(cache) = &self.cache {
             let dirty = cache.flush(&self.namespace);
             self.write_through(dirty)?;
         }
-        self.inner.flush()
+        self.inner.flush_cache()
     }
 
     fn close(&mut self) -> Result<(), StreamsError> {
@@ -177,13 +194,13 @@ impl BytesStore for Caching {
             read(None);
             return Ok(());
         }
-        match self.cache()?.get(&self.namespace, &self.cache_key(key)?) {
-            Some(entry) => {
-                read(entry.value.as_deref());
-                Ok(())
-            }
-            None => self.inner.get_with(key, read),
-        }
+        let cached = match &self.segmenting {
+            None => self.cache()?.get_with(&self.namespace, key, &mut *read),
+            Some(_) => self
+                .cache()?
+                .get_with(&self.namespace, &self.cache_key(key)?, &mut *read),
+        };
+        if cached { Ok(()) } else { self.inner.get_with(key, read) }
     }
 
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
@@ -195,13 +212,12 @@ impl BytesStore for Caching {
             self.observed = self.observed.max(ts);
         }
         let timestamp = self.time.as_ref().map_or(0, RecordTime::now);
-        let cache_key = self.cache_key(key)?;
-        let entry = CacheEntry {
-            value: value.map(<[u8]>::to_vec),
-            timestamp,
-            dirty: true,
+        let evicted = match self.segmenting {
+            None => self.cache()?.put_bytes(&self.namespace, key, value, timestamp, true),
+            Some(_) => self
+                .cache()?
+                .put_bytes(&self.namespace, &self.cache_key(key)?, value, timestamp, true),
         };
-        let evicted = self.cache()?.put(&self.namespace, &cache_key, entry);
         self.write_through(evicted)
     }
 
@@ -276,8 +292,9 @@ impl BytesStore for Caching {
         self.inner.expired_dropped()
     }
 
-    fn set_flush_listener(&mut self, listener: BytesFlushListener) -> bool {
+    fn set_flush_listener(&mut self, listener: BytesFlushListener, send_old_values: bool) -> bool {
         self.listener = Some(listener);
+        self.send_old_values = send_old_values;
         true
     }
 }

@@ -47,6 +47,10 @@ impl StateStore for ChangeLogging {
         self.inner.flush()
     }
 
+    fn flush_cache(&mut self) -> Result<(), StreamsError> {
+        self.inner.flush_cache()
+    }
+
     fn close(&mut self) -> Result<(), StreamsError> {
         self.inner.close()
     }
@@ -102,7 +106,7 @@ impl BytesStore for ChangeLogging {
         self.inner.expired_dropped()
     }
 
-    fn set_flush_listener(&mut self, listener: BytesFlushListener) -> bool {
-        self.inner.set_flush_listener(listener)
+    fn set_flush_listener(&mut self, listener: BytesFlushListener, send_old_values: bool) -> bool {
+        self.inner.set_flush_listener(listener, send_old_values)
     }
 }

@@ -162,6 +162,10 @@ macro_rules! metered_lifecycle {
                     .time($crate::layers::metered::Op::Flush, || inner.flush())
             }
 
+            fn flush_cache(&mut self) -> Result<(), StreamsError> {
+                self.inner.flush_cache()
+            }
+
             fn close(&mut self) -> Result<(), StreamsError> {
                 self.inner.close()
             }

@@ -64,10 +64,14 @@ metered_lifecycle!(MeteredKeyValueStore);
 impl<K: 'static, V: 'static> KeyValueStore<K, V> for MeteredKeyValueStore<K, V> {
     fn get(&self, key: &K) -> Result<Option<V>, StreamsError> {
         self.meter.time(Op::Get, || {
-            let bytes = self
-                .keys
-                .with_bytes(&self.name, &self.topic, key, |k| self.inner.get(k))?;
-            self.decode_value(bytes)
+            // Decoded where the value lies (cache or RocksDB), not copied out first.
+            let mut value = None;
+            self.keys.with_bytes(&self.name, &self.topic, key, |k| {
+                self.inner.get_with(k, &mut |bytes| {
+                    value = bytes.map(|b| self.values.decode(&self.name, &self.topic, b));
+                })
+            })?;
+            value.transpose()
         })
     }
 
@@ -138,19 +142,22 @@ impl<K: 'static, V: 'static> KeyValueStore<K, V> for MeteredKeyValueStore<K, V> 
         self.inner.approximate_num_entries()
     }
 
-    fn set_flush_listener(&mut self, mut listener: FlushListener<K, V>) -> bool {
+    fn set_flush_listener(&mut self, mut listener: FlushListener<K, V>, send_old_values: bool) -> bool {
         let keys = Arc::clone(&self.keys.serde);
         let values = Arc::clone(&self.values.serde);
         let (name, topic) = (self.name.clone(), self.topic.clone());
         let err = move |e| crate::bytes::store_error(&name, e);
-        self.inner.set_flush_listener(Box::new(move |flushed| {
-            let decode = |b: Option<&[u8]>| b.map(|b| values.deserialize(&topic, Some(b))).transpose();
-            listener(FlushedRecord {
-                key: keys.deserialize(&topic, Some(flushed.key)).map_err(&err)?,
-                new_value: decode(flushed.new_value).map_err(&err)?,
-                old_value: decode(flushed.old_value).map_err(&err)?,
-                timestamp: flushed.timestamp,
-            })
-        }))
+        self.inner.set_flush_listener(
+            Box::new(move |flushed| {
+                let decode = |b: Option<&[u8]>| b.map(|b| values.deserialize(&topic, Some(b))).transpose();
+                listener(FlushedRecord {
+                    key: keys.deserialize(&topic, Some(flushed.key)).map_err(&err)?,
+                    new_value: decode(flushed.new_value).map_err(&err)?,
+                    old_value: decode(flushed.old_value).map_err(&err)?,
+                    timestamp: flushed.timestamp,
+                })
+            }),
+            send_old_values,
+        )
     }
 }

@@ -216,21 +216,24 @@ impl<K: 'static, V: 'static> SessionStore<K, V> for MeteredSessionStore<K, V> {
         })
     }
 
-    fn set_flush_listener(&mut self, mut listener: FlushListener<Windowed<K>, V>) -> bool {
+    fn set_flush_listener(&mut self, mut listener: FlushListener<Windowed<K>, V>, send_old_values: bool) -> bool {
         let keys = Arc::clone(&self.keys.serde);
         let values = Arc::clone(&self.values.serde);
         let (name, topic) = (self.name.clone(), self.topic.clone());
-        self.inner.set_flush_listener(Box::new(move |flushed| {
-            let err = |e| store_error(&name, e);
-            let (k, start, end) = split_session_key(flushed.key)
-                .ok_or_else(|| store_error(&name, "a stored session key is too short"))?;
-            let decode = |b: Option<&[u8]>| b.map(|b| values.deserialize(&topic, Some(b))).transpose();
-            listener(FlushedRecord {
-                key: Windowed::new(keys.deserialize(&topic, Some(k)).map_err(err)?, Window::new(start, end)),
-                new_value: decode(flushed.new_value).map_err(err)?,
-                old_value: decode(flushed.old_value).map_err(err)?,
-                timestamp: flushed.timestamp,
-            })
-        }))
+        self.inner.set_flush_listener(
+            Box::new(move |flushed| {
+                let err = |e| store_error(&name, e);
+                let (k, start, end) = split_session_key(flushed.key)
+                    .ok_or_else(|| store_error(&name, "a stored session key is too short"))?;
+                let decode = |b: Option<&[u8]>| b.map(|b| values.deserialize(&topic, Some(b))).transpose();
+                listener(FlushedRecord {
+                    key: Windowed::new(keys.deserialize(&topic, Some(k)).map_err(err)?, Window::new(start, end)),
+                    new_value: decode(flushed.new_value).map_err(err)?,
+                    old_value: decode(flushed.old_value).map_err(err)?,
+                    timestamp: flushed.timestamp,
+                })
+            }),
+            send_old_values,
+        )
     }
 }

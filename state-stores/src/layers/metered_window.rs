@@ -196,24 +196,27 @@ impl<K: 'static, V: 'static> WindowStore<K, V> for MeteredWindowStore<K, V> {
         self.window_size
     }
 
-    fn set_flush_listener(&mut self, mut listener: FlushListener<Windowed<K>, V>) -> bool {
+    fn set_flush_listener(&mut self, mut listener: FlushListener<Windowed<K>, V>, send_old_values: bool) -> bool {
         let keys = Arc::clone(&self.keys.serde);
         let values = Arc::clone(&self.values.serde);
         let (name, topic, size) = (self.name.clone(), self.topic.clone(), self.window_size);
-        self.inner.set_flush_listener(Box::new(move |flushed| {
-            let err = |e| store_error(&name, e);
-            let (k, start, _) =
-                split_window_key(flushed.key).ok_or_else(|| store_error(&name, "a stored window key is too short"))?;
-            let decode = |b: Option<&[u8]>| b.map(|b| values.deserialize(&topic, Some(b))).transpose();
-            listener(FlushedRecord {
-                key: Windowed::new(
-                    keys.deserialize(&topic, Some(k)).map_err(err)?,
-                    Window::new(start, start.saturating_add(size)),
-                ),
-                new_value: decode(flushed.new_value).map_err(err)?,
-                old_value: decode(flushed.old_value).map_err(err)?,
-                timestamp: flushed.timestamp,
-            })
-        }))
+        self.inner.set_flush_listener(
+            Box::new(move |flushed| {
+                let err = |e| store_error(&name, e);
+                let (k, start, _) = split_window_key(flushed.key)
+                    .ok_or_else(|| store_error(&name, "a stored window key is too short"))?;
+                let decode = |b: Option<&[u8]>| b.map(|b| values.deserialize(&topic, Some(b))).transpose();
+                listener(FlushedRecord {
+                    key: Windowed::new(
+                        keys.deserialize(&topic, Some(k)).map_err(err)?,
+                        Window::new(start, start.saturating_add(size)),
+                    ),
+                    new_value: decode(flushed.new_value).map_err(err)?,
+                    old_value: decode(flushed.old_value).map_err(err)?,
+                    timestamp: flushed.timestamp,
+                })
+            }),
+            send_old_values,
+        )
     }
 }

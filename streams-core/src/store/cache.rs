@@ -11,10 +11,12 @@
 //! which writes them to the store underneath and forwards them.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 /// A cached value (`None`: a pending delete) and the time of the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,22 +40,213 @@ pub struct DirtyEntry {
     pub timestamp: i64,
 }
 
-/// Bytes an entry is charged beyond its key and value (map nodes, ordering
-/// indexes, the entry itself).
-const ENTRY_OVERHEAD: usize = 96;
+/// Bytes an entry is charged beyond its key and value: Kafka Streams'
+/// estimate (`NamedCache.LRUNode.size` and `LRUCacheEntry`: three references
+/// of 8, the dirty flag, and the record context's timestamp, offset and
+/// partition), so that a budget holds as many entries here as there. Kafka
+/// Streams also charges the source topic's name and the headers, which this
+/// cache does not keep. Like Kafka's, the charge is an estimate: the maps
+/// behind an entry take more than this.
+const ENTRY_OVERHEAD: usize = 3 * 8 + 1 + 8 + 8 + 4;
 
-struct Slot {
-    entry: CacheEntry,
-    lru_seq: u64,
-    dirty_seq: Option<u64>,
+/// No node: the end of a list.
+const NIL: u32 = u32::MAX;
+
+/// A node's place in one of the two intrusive lists.
+#[derive(Clone, Copy)]
+struct Link {
+    prev: u32,
+    next: u32,
 }
 
+const UNLINKED: Link = Link { prev: NIL, next: NIL };
+
+/// One cached key: its entry and its places in the LRU and dirty orders.
+struct Node {
+    key: Rc<[u8]>,
+    entry: CacheEntry,
+    lru: Link,
+    /// Meaningful while `entry.dirty`.
+    dirty: Link,
+}
+
+#[derive(Clone, Copy)]
+struct List {
+    head: u32,
+    tail: u32,
+}
+
+impl Default for List {
+    fn default() -> Self {
+        Self { head: NIL, tail: NIL }
+    }
+}
+
+/// Which intrusive list an operation is about.
+#[derive(Clone, Copy)]
+enum Order {
+    Lru,
+    Dirty,
+}
+
+/// The entries of one store: a slab of nodes, found by key through a hash
+/// map (reads and writes) and in key order through a B-tree (range scans),
+/// both sharing the node's key; two doubly-linked lists thread the nodes in
+/// least-recently-used order and in dirty (write) order, so that a touch or
+/// a re-write moves a node in O(1).
 #[derive(Default)]
 struct NamedCache {
-    entries: BTreeMap<Vec<u8>, Slot>,
-    lru: BTreeMap<u64, Vec<u8>>,
-    dirty: BTreeMap<u64, Vec<u8>>,
+    find: FxHashMap<Rc<[u8]>, u32>,
+    index: BTreeMap<Rc<[u8]>, u32>,
+    nodes: Vec<Node>,
+    free: Vec<u32>,
+    lru: List,
+    dirty: List,
     bytes: usize,
+}
+
+impl NamedCache {
+    fn link(&mut self, order: Order, i: u32) -> &mut Link {
+        let node = &mut self.nodes[i as usize];
+        match order {
+            Order::Lru => &mut node.lru,
+            Order::Dirty => &mut node.dirty,
+        }
+    }
+
+    fn list(&mut self, order: Order) -> &mut List {
+        match order {
+            Order::Lru => &mut self.lru,
+            Order::Dirty => &mut self.dirty,
+        }
+    }
+
+    fn unlink(&mut self, order: Order, i: u32) {
+        let Link { prev, next } = std::mem::replace(self.link(order, i), UNLINKED);
+        match prev {
+            NIL => self.list(order).head = next,
+            p => self.link(order, p).next = next,
+        }
+        match next {
+            NIL => self.list(order).tail = prev,
+            n => self.link(order, n).prev = prev,
+        }
+    }
+
+    fn push_back(&mut self, order: Order, i: u32) {
+        let tail = self.list(order).tail;
+        *self.link(order, i) = Link { prev: tail, next: NIL };
+        match tail {
+            NIL => self.list(order).head = i,
+            t => self.link(order, t).next = i,
+        }
+        self.list(order).tail = i;
+    }
+
+    /// Marks node `i` most recently used.
+    fn touch(&mut self, i: u32) {
+        if self.lru.tail != i {
+            self.unlink(Order::Lru, i);
+            self.push_back(Order::Lru, i);
+        }
+    }
+
+    /// Takes every dirty entry, oldest write first, and marks them clean.
+    fn take_dirty(&mut self) -> Vec<DirtyEntry> {
+        let mut out = Vec::new();
+        let mut i = std::mem::take(&mut self.dirty).head;
+        while i != NIL {
+            let node = &mut self.nodes[i as usize];
+            let next = node.dirty.next;
+            node.dirty = UNLINKED;
+            node.entry.dirty = false;
+            out.push(DirtyEntry {
+                key: node.key.to_vec(),
+                value: node.entry.value.clone(),
+                timestamp: node.entry.timestamp,
+            });
+            i = next;
+        }
+        out
+    }
+
+    fn remove(&mut self, key: &[u8]) -> Option<usize> {
+        let i = self.find.remove(key)?;
+        self.index.remove(key);
+        self.unlink(Order::Lru, i);
+        if self.nodes[i as usize].entry.dirty {
+            self.unlink(Order::Dirty, i);
+        }
+        let node = &mut self.nodes[i as usize];
+        let size = charge(&node.key, node.entry.value.as_ref());
+        node.key = Rc::from(&[][..]);
+        node.entry.value = None;
+        node.entry.dirty = false;
+        self.free.push(i);
+        self.bytes -= size;
+        Some(size)
+    }
+
+    fn insert(&mut self, key: &[u8], entry: CacheEntry) -> u32 {
+        let dirty = entry.dirty;
+        let key: Rc<[u8]> = Rc::from(key);
+        let node = Node {
+            key: Rc::clone(&key),
+            entry,
+            lru: UNLINKED,
+            dirty: UNLINKED,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.nodes[i as usize] = node;
+                i
+            }
+            None => {
+                self.nodes.push(node);
+                (self.nodes.len() - 1) as u32
+            }
+        };
+        self.find.insert(Rc::clone(&key), i);
+        self.index.insert(key, i);
+        self.push_back(Order::Lru, i);
+        if dirty {
+            self.push_back(Order::Dirty, i);
+        }
+        i
+    }
+}
+
+/// A value on its way into the cache.
+enum Value<'a> {
+    Owned(Option<Vec<u8>>),
+    Borrowed(Option<&'a [u8]>),
+}
+
+impl Value<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Value::Owned(v) => v.as_ref().map_or(0, Vec::len),
+            Value::Borrowed(v) => v.map_or(0, <[u8]>::len),
+        }
+    }
+
+    fn into_owned(self) -> Option<Vec<u8>> {
+        match self {
+            Value::Owned(v) => v,
+            Value::Borrowed(v) => v.map(<[u8]>::to_vec),
+        }
+    }
+
+    /// Replaces `slot`, copying borrowed bytes into its buffer when it has one.
+    fn write_into(self, slot: &mut Option<Vec<u8>>) {
+        match (self, slot.as_mut()) {
+            (Value::Borrowed(Some(bytes)), Some(buf)) => {
+                buf.clear();
+                buf.extend_from_slice(bytes);
+            }
+            (value, _) => *slot = value.into_owned(),
+        }
+    }
 }
 
 fn charge(key: &[u8], value: Option<&Vec<u8>>) -> usize {
@@ -64,49 +257,11 @@ fn charge(key: &[u8], value: Option<&Vec<u8>>) -> usize {
 struct Inner {
     max_bytes: usize,
     bytes: usize,
-    seq: u64,
-    caches: HashMap<String, NamedCache>,
+    /// Looked up per read and write: a fast hasher.
+    caches: FxHashMap<String, NamedCache>,
     hits: u64,
     misses: u64,
     evictions: u64,
-}
-
-impl Inner {
-    fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-}
-
-impl NamedCache {
-    /// Takes every dirty entry, oldest write first, and marks them clean.
-    fn take_dirty(&mut self) -> Vec<DirtyEntry> {
-        let dirty = std::mem::take(&mut self.dirty);
-        let mut out = Vec::with_capacity(dirty.len());
-        for key in dirty.into_values() {
-            if let Some(slot) = self.entries.get_mut(&key) {
-                slot.entry.dirty = false;
-                slot.dirty_seq = None;
-                out.push(DirtyEntry {
-                    value: slot.entry.value.clone(),
-                    timestamp: slot.entry.timestamp,
-                    key,
-                });
-            }
-        }
-        out
-    }
-
-    fn remove(&mut self, key: &[u8]) -> Option<(Slot, usize)> {
-        let slot = self.entries.remove(key)?;
-        self.lru.remove(&slot.lru_seq);
-        if let Some(d) = slot.dirty_seq {
-            self.dirty.remove(&d);
-        }
-        let size = charge(key, slot.entry.value.as_ref());
-        self.bytes -= size;
-        Some((slot, size))
-    }
 }
 
 /// The record cache of one stream thread. Cheap to clone (shared handle);
@@ -136,7 +291,7 @@ impl ThreadCache {
 
     /// Entries held in `namespace`.
     pub fn len(&self, namespace: &str) -> usize {
-        self.0.borrow().caches.get(namespace).map_or(0, |c| c.entries.len())
+        self.0.borrow().caches.get(namespace).map_or(0, |c| c.find.len())
     }
 
     /// Whether `namespace` holds no entry.
@@ -150,25 +305,39 @@ impl ThreadCache {
         (inner.hits, inner.misses, inner.evictions)
     }
 
+    /// The node of `key` in `namespace`, marked most recently used; counts
+    /// the hit or miss.
+    fn lookup<'a>(inner: &'a mut Inner, namespace: &str, key: &[u8]) -> Option<&'a Node> {
+        let found = inner.caches.get_mut(namespace).and_then(|cache| {
+            let i = *cache.find.get(key)?;
+            cache.touch(i);
+            Some(&cache.nodes[i as usize])
+        });
+        match found {
+            Some(_) => inner.hits += 1,
+            None => inner.misses += 1,
+        }
+        found
+    }
+
     /// The entry for `key`, marking it most recently used.
     pub fn get(&self, namespace: &str, key: &[u8]) -> Option<CacheEntry> {
         let mut inner = self.0.borrow_mut();
-        let seq = inner.next_seq();
-        let found = inner.caches.get_mut(namespace).and_then(|cache| {
-            let slot = cache.entries.get_mut(key)?;
-            let old = std::mem::replace(&mut slot.lru_seq, seq);
-            let entry = slot.entry.clone();
-            if let Some(k) = cache.lru.remove(&old) {
-                cache.lru.insert(seq, k);
+        Self::lookup(&mut inner, namespace, key).map(|node| node.entry.clone())
+    }
+
+    /// Runs `read` on the value of `key` where it lies (`None` inside: a
+    /// cached delete), marking it most recently used; `false` without calling
+    /// `read` when the key is not cached. `read` must not use this cache.
+    pub fn get_with(&self, namespace: &str, key: &[u8], read: impl FnOnce(Option<&[u8]>)) -> bool {
+        let mut inner = self.0.borrow_mut();
+        match Self::lookup(&mut inner, namespace, key) {
+            Some(node) => {
+                read(node.entry.value.as_deref());
+                true
             }
-            Some(entry)
-        });
-        if found.is_some() {
-            inner.hits += 1;
-        } else {
-            inner.misses += 1;
+            None => false,
         }
-        found
     }
 
     /// Stores an entry (dirty for a write, clean for a read-through), then
@@ -176,48 +345,58 @@ impl ThreadCache {
     /// over budget. Returns the dirty entries that eviction flushed, in write
     /// order: the caller must write them underneath.
     pub fn put(&self, namespace: &str, key: &[u8], entry: CacheEntry) -> Vec<DirtyEntry> {
+        self.store(namespace, key, Value::Owned(entry.value), entry.timestamp, entry.dirty)
+    }
+
+    /// [`put`](Self::put) from borrowed bytes: an update of a cached key
+    /// copies the value into the entry's own buffer, without allocating.
+    pub fn put_bytes(
+        &self,
+        namespace: &str,
+        key: &[u8],
+        value: Option<&[u8]>,
+        timestamp: i64,
+        dirty: bool,
+    ) -> Vec<DirtyEntry> {
+        self.store(namespace, key, Value::Borrowed(value), timestamp, dirty)
+    }
+
+    fn store(&self, namespace: &str, key: &[u8], value: Value<'_>, timestamp: i64, dirty: bool) -> Vec<DirtyEntry> {
         let mut guard = self.0.borrow_mut();
         let inner = &mut *guard;
-        let lru_seq = inner.next_seq();
-        let dirty_seq = entry.dirty.then(|| inner.next_seq());
         // One lookup per put; the name is copied only the first time.
         let cache = match inner.caches.get_mut(namespace) {
             Some(cache) => cache,
             None => inner.caches.entry(namespace.to_owned()).or_default(),
         };
-        let size = charge(key, entry.value.as_ref());
-        let freed = match cache.entries.get_mut(key) {
+        let size = key.len() + value.len() + ENTRY_OVERHEAD;
+        let freed = match cache.find.get(key) {
             // An update of a cached key (the common case for aggregations):
-            // moves the key's index entries to their new sequence numbers,
-            // reusing their allocations.
-            Some(slot) => {
-                let freed = charge(key, slot.entry.value.as_ref());
-                let lru_key = cache.lru.remove(&slot.lru_seq).unwrap_or_else(|| key.to_vec());
-                cache.lru.insert(lru_seq, lru_key);
-                let old_dirty = slot.dirty_seq.and_then(|d| cache.dirty.remove(&d));
-                if let Some(d) = dirty_seq {
-                    cache.dirty.insert(d, old_dirty.unwrap_or_else(|| key.to_vec()));
+            // moves the node to the back of its lists and overwrites the
+            // value in place.
+            Some(&i) => {
+                cache.touch(i);
+                let was_dirty = cache.nodes[i as usize].entry.dirty;
+                if was_dirty {
+                    cache.unlink(Order::Dirty, i);
                 }
-                *slot = Slot {
-                    entry,
-                    lru_seq,
-                    dirty_seq,
-                };
+                if dirty {
+                    cache.push_back(Order::Dirty, i);
+                }
+                let entry = &mut cache.nodes[i as usize].entry;
+                let freed = charge(key, entry.value.as_ref());
+                value.write_into(&mut entry.value);
+                entry.timestamp = timestamp;
+                entry.dirty = dirty;
                 freed
             }
             None => {
-                cache.lru.insert(lru_seq, key.to_vec());
-                if let Some(d) = dirty_seq {
-                    cache.dirty.insert(d, key.to_vec());
-                }
-                cache.entries.insert(
-                    key.to_vec(),
-                    Slot {
-                        entry,
-                        lru_seq,
-                        dirty_seq,
-                    },
-                );
+                let entry = CacheEntry {
+                    value: value.into_owned(),
+                    timestamp,
+                    dirty,
+                };
+                cache.insert(key, entry);
                 0
             }
         };
@@ -232,14 +411,15 @@ impl ThreadCache {
             let Some(cache) = inner.caches.get_mut(namespace) else {
                 break;
             };
-            let Some((_, eldest)) = cache.lru.first_key_value() else {
+            let eldest = cache.lru.head;
+            if eldest == NIL {
                 break;
-            };
-            let eldest = eldest.clone();
-            if cache.entries.get(&eldest).is_some_and(|s| s.entry.dirty) {
+            }
+            if cache.nodes[eldest as usize].entry.dirty {
                 flushed.extend(cache.take_dirty());
             }
-            if let Some((_, size)) = cache.remove(&eldest) {
+            let key = Rc::clone(&cache.nodes[eldest as usize].key);
+            if let Some(size) = cache.remove(&key) {
                 inner.bytes -= size;
                 inner.evictions += 1;
             }
@@ -276,16 +456,16 @@ impl ThreadCache {
             return Vec::new();
         }
         cache
-            .entries
+            .index
             .range::<[u8], _>((from, to))
-            .map(|(k, s)| (k.clone(), s.entry.clone()))
+            .map(|(k, &i)| (k.to_vec(), cache.nodes[i as usize].entry.clone()))
             .collect()
     }
 
     /// Drops `key` from `namespace` without flushing it.
     pub fn invalidate(&self, namespace: &str, key: &[u8]) {
         let mut inner = self.0.borrow_mut();
-        if let Some((_, size)) = inner.caches.get_mut(namespace).and_then(|c| c.remove(key)) {
+        if let Some(size) = inner.caches.get_mut(namespace).and_then(|c| c.remove(key)) {
             inner.bytes -= size;
         }
     }
@@ -352,6 +532,33 @@ mod tests {
             "evicting the least recently used `b` flushes every dirty entry in write order"
         );
         assert_eq!(small.len("s"), 2);
+    }
+
+    #[test]
+    fn borrowed_puts_overwrite_in_place_and_keep_the_accounting() {
+        let cache = ThreadCache::new(1 << 20);
+        assert!(cache.put_bytes("s", b"k", Some(b"12345678"), 1, true).is_empty());
+        assert!(cache.put_bytes("s", b"k", Some(b"abc"), 2, true).is_empty());
+        assert_eq!(cache.size_bytes(), ENTRY_OVERHEAD + 1 + 3);
+        let mut seen = None;
+        assert!(cache.get_with("s", b"k", |v| seen = v.map(<[u8]>::to_vec)));
+        assert_eq!(seen.as_deref(), Some(&b"abc"[..]));
+        assert!(!cache.get_with("s", b"other", |_| panic!("not cached")));
+        assert_eq!(cache.stats(), (1, 1, 0), "one hit, one miss");
+        // A delete, then a value again.
+        assert!(cache.put_bytes("s", b"k", None, 3, true).is_empty());
+        assert_eq!(cache.size_bytes(), ENTRY_OVERHEAD + 1);
+        assert!(cache.get_with("s", b"k", |v| assert_eq!(v, None)));
+        assert!(cache.put_bytes("s", b"k", Some(b"z"), 4, true).is_empty());
+        let flushed = cache.flush("s");
+        assert_eq!(
+            flushed,
+            [DirtyEntry {
+                key: b"k".to_vec(),
+                value: Some(b"z".to_vec()),
+                timestamp: 4
+            }]
+        );
     }
 
     #[test]

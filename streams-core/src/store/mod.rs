@@ -178,7 +178,8 @@ pub struct FlushedRecord<K, V> {
     pub key: K,
     /// The new value; `None` for a delete.
     pub new_value: Option<V>,
-    /// The previous value underneath, if any.
+    /// The previous value underneath, if any; `None` when the listener was
+    /// set without `send_old_values`.
     pub old_value: Option<V>,
     /// Timestamp of the write that set the new value.
     pub timestamp: i64,
@@ -190,7 +191,9 @@ pub type FlushListener<K, V> = Box<dyn FnMut(FlushedRecord<K, V>) -> Result<(), 
 /// The lifecycle every store has.
 ///
 /// All methods are called by the owning task, on its thread:
-/// `init` once before any processor runs; `flush` at every commit (it must make
+/// `init` once before any processor runs; `flush_cache` at every commit (a
+/// caching store hands its dirty entries on to the store underneath and
+/// downstream); `flush` before the task writes its checkpoint (it must make
 /// every write so far durable, or hand it on to the change-logging layer);
 /// `close` once when the task closes, after every processor is closed.
 pub trait StateStore: 'static {
@@ -198,8 +201,14 @@ pub trait StateStore: 'static {
     fn name(&self) -> &str;
     /// Opens the store for the task.
     fn init(&mut self, context: &StateStoreContext) -> Result<(), StreamsError>;
-    /// Makes all writes so far durable. Must be idempotent.
+    /// Makes all writes so far durable (cached ones included). Must be idempotent.
     fn flush(&mut self) -> Result<(), StreamsError>;
+    /// Hands cached writes on to the store underneath, and to the flush
+    /// listener, without making them durable: what every commit does, as
+    /// Kafka Streams' `flushCache`. A store without a cache has nothing to do.
+    fn flush_cache(&mut self) -> Result<(), StreamsError> {
+        Ok(())
+    }
     /// Flushes and releases resources. Called once.
     fn close(&mut self) -> Result<(), StreamsError>;
     /// Whether data survives a restart of the process without a changelog restore.
@@ -265,8 +274,15 @@ pub trait KeyValueStore<K, V>: StateStore {
     /// With caching enabled, sets the receiver of flushed entries and returns
     /// `true`; a store without a cache ignores it and returns `false` (its
     /// writes are visible at once).
-    fn set_flush_listener(&mut self, listener: FlushListener<K, V>) -> bool {
+    ///
+    /// With `send_old_values`, each flushed record carries the value the
+    /// store underneath held before ([`FlushedRecord::old_value`]); without
+    /// it, `old_value` is `None` and the store reads the old value only for
+    /// deletes, to drop a delete of a key it never held, as Kafka Streams'
+    /// `setFlushListener(listener, sendOldValues)` does.
+    fn set_flush_listener(&mut self, listener: FlushListener<K, V>, send_old_values: bool) -> bool {
         drop(listener);
+        let _ = send_old_values;
         false
     }
 }

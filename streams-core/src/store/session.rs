@@ -55,8 +55,9 @@ pub trait SessionStore<K, V>: StateStore {
         latest_session_end: i64,
     ) -> Result<KeyValueIter<'_, Windowed<K>, V>, StreamsError>;
     /// See [`KeyValueStore::set_flush_listener`](super::KeyValueStore::set_flush_listener).
-    fn set_flush_listener(&mut self, listener: FlushListener<Windowed<K>, V>) -> bool {
+    fn set_flush_listener(&mut self, listener: FlushListener<Windowed<K>, V>, send_old_values: bool) -> bool {
         drop(listener);
+        let _ = send_old_values;
         false
     }
     /// Every live session of `key`.

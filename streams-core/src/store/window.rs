@@ -116,8 +116,9 @@ pub trait WindowStore<K, V>: StateStore {
     /// The size of the windows this store holds, in milliseconds.
     fn window_size(&self) -> i64;
     /// See [`KeyValueStore::set_flush_listener`](super::KeyValueStore::set_flush_listener).
-    fn set_flush_listener(&mut self, listener: FlushListener<Windowed<K>, V>) -> bool {
+    fn set_flush_listener(&mut self, listener: FlushListener<Windowed<K>, V>, send_old_values: bool) -> bool {
         drop(listener);
+        let _ = send_old_values;
         false
     }
 }

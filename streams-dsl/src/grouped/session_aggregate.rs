@@ -106,7 +106,7 @@ fn forward_session_flushes<K: Data, A: Data>(
         let old = if send_old_values { f.old_value } else { None };
         forwarder.forward(Record::new(f.key, Change::new(f.new_value, old), timestamp))
     });
-    Ok(store.write()?.set_flush_listener(listener))
+    Ok(store.write()?.set_flush_listener(listener, send_old_values))
 }
 
 impl<K: Data, V: Data, A: Data> Processor<K, V, Windowed<K>, Change<A>> for SessionAggregate<K, V, A> {

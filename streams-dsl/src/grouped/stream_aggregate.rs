@@ -71,7 +71,7 @@ pub(crate) fn forward_flushes<K: Data, A: Data>(
         );
         forwarder.forward(Record::new(f.key, change, timestamp))
     });
-    Ok(store.write()?.set_flush_listener(listener))
+    Ok(store.write()?.set_flush_listener(listener, send_old_values))
 }
 
 impl<K: Data, V: Data, A: Data> Processor<K, V, K, Change<A>> for StreamAggregate<K, V, A> {

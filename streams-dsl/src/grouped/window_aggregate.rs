@@ -215,7 +215,7 @@ pub(crate) fn forward_window_flushes<K: Data, A: Data>(
             timestamp,
         ))
     });
-    Ok(store.write()?.set_flush_listener(listener))
+    Ok(store.write()?.set_flush_listener(listener, send_old_values))
 }
 
 /// The window store of a windowed aggregation and whether it caches: on
