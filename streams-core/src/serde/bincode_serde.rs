@@ -56,7 +56,7 @@ impl<T: Serialize + DeserializeOwned + 'static> Serde<T> for Bincode<T> {
     }
 
     fn deserialize(&self, _topic: &str, data: Option<&[u8]>) -> Result<T, SerdeError> {
-        let bytes = data.ok_or(SerdeError::UnexpectedNull {
+        let bytes = data.ok_or_else(|| SerdeError::UnexpectedNull {
             type_name: super::type_name_of::<T>(),
         })?;
         let (value, read) = bincode::serde::decode_from_slice(bytes, config())?;

@@ -4,7 +4,7 @@ use super::{Payload, Serde};
 use crate::error::SerdeError;
 
 fn non_null<'a>(data: Option<&'a [u8]>, type_name: &'static str) -> Result<&'a [u8], SerdeError> {
-    data.ok_or(SerdeError::UnexpectedNull { type_name })
+    data.ok_or_else(|| SerdeError::UnexpectedNull { type_name })
 }
 
 fn fixed<const N: usize>(data: Option<&[u8]>, type_name: &'static str) -> Result<[u8; N], SerdeError> {
@@ -74,7 +74,7 @@ impl Serde<String> for StringSerde {
 
     /// Keeps the buffer: no copy.
     fn deserialize_owned(&self, _topic: &str, data: Option<Vec<u8>>) -> Result<String, SerdeError> {
-        let bytes = data.ok_or(SerdeError::UnexpectedNull { type_name: "String" })?;
+        let bytes = data.ok_or_else(|| SerdeError::UnexpectedNull { type_name: "String" })?;
         String::from_utf8(bytes).map_err(|e| SerdeError::Utf8(e.utf8_error()))
     }
 }
@@ -95,7 +95,7 @@ impl Serde<Vec<u8>> for BytesSerde {
 
     /// Keeps the buffer: no copy.
     fn deserialize_owned(&self, _topic: &str, data: Option<Vec<u8>>) -> Result<Vec<u8>, SerdeError> {
-        data.ok_or(SerdeError::UnexpectedNull { type_name: "Vec<u8>" })
+        data.ok_or_else(|| SerdeError::UnexpectedNull { type_name: "Vec<u8>" })
     }
 }
 

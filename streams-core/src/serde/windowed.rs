@@ -62,7 +62,7 @@ impl<S: Default> Default for TimeWindowedSerde<S> {
 /// Splits `data` into the key's bytes and `n` trailing timestamps.
 fn split_times<const N: usize>(data: Option<&[u8]>) -> Result<(&[u8], [i64; N]), SerdeError> {
     let type_name = "Windowed";
-    let data = data.ok_or(SerdeError::UnexpectedNull { type_name })?;
+    let data = data.ok_or_else(|| SerdeError::UnexpectedNull { type_name })?;
     let needed = N * TIMESTAMP;
     let key_len = data.len().checked_sub(needed).ok_or(SerdeError::Truncated {
         type_name,
