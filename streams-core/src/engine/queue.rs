@@ -23,6 +23,8 @@ pub(crate) trait ErasedQueue {
     fn len(&self) -> usize;
     /// Appends a batch of raw records (one bulk copy).
     fn extend(&mut self, records: Vec<RawRecord>);
+    /// Appends one raw record.
+    fn push(&mut self, record: RawRecord);
     /// The head's timestamp, reading the next valid record into the head if needed.
     fn head_timestamp(&mut self) -> Result<Option<i64>, StreamsError>;
     /// Processes the head through the source node; returns its offset.
@@ -201,6 +203,10 @@ impl<K: Clone + 'static, V: Clone + 'static, KS: Serde<K>, VS: Serde<V>> ErasedQ
 
     fn extend(&mut self, records: Vec<RawRecord>) {
         self.raw.extend(records);
+    }
+
+    fn push(&mut self, record: RawRecord) {
+        self.raw.push_back(record);
     }
 
     fn head_timestamp(&mut self) -> Result<Option<i64>, StreamsError> {

@@ -6,6 +6,8 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::punctuation::Punctuations;
 use super::queue::ErasedQueue;
 use super::shared::{Handlers, TaskShared};
@@ -18,6 +20,11 @@ use crate::store::{ChangeLogger, RecordTime, StateStore, StateStoreContext, Thre
 use crate::time::Clock;
 use crate::topology::Topology;
 use crate::topology::node::{NodeEnv, NodeLifecycle, QueueFactory};
+
+/// Changelog records a task writes before a regular commit also checkpoints
+/// (Kafka Streams' `OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT`): between
+/// checkpoints the stores need not be made durable at every commit.
+const CHECKPOINT_DELTA: i64 = 10_000;
 
 /// A task's lifecycle state, as in Kafka Streams.
 ///
@@ -153,7 +160,8 @@ pub struct StreamTask {
     order: Vec<usize>,
     sources: Vec<TaskSource>,
     queues: Vec<Box<dyn ErasedQueue>>,
-    queue_index: HashMap<TopicPartition, usize>,
+    /// Looked up per queued record: a fast hasher.
+    queue_index: FxHashMap<TopicPartition, usize>,
     /// Offset of the last record processed, per queue.
     consumed: Vec<Option<i64>>,
     stores: Vec<StoreEntry>,
@@ -276,7 +284,7 @@ impl StreamTask {
             order: sub,
             sources,
             queues: Vec::new(),
-            queue_index: HashMap::new(),
+            queue_index: FxHashMap::default(),
             stores,
             state_dir,
             config,
@@ -504,10 +512,9 @@ impl StreamTask {
         self.transition_to(TaskState::Running)
     }
 
-    /// Records where the changelogs of persistent stores stand (from the
-    /// collector's acknowledged offsets) and writes the checkpoint file.
-    fn checkpoint(&mut self) -> Result<(), StreamsError> {
-        let Some(lock) = &self.lock else { return Ok(()) };
+    /// Where the changelogs of persistent stores stand: the collector's
+    /// acknowledged offsets, or what was checkpointed or restored before.
+    fn changelog_snapshot(&self) -> BTreeMap<TopicPartition, i64> {
         let collector = self.shared.collector.borrow();
         let mut offsets = BTreeMap::new();
         for store in &self.stores {
@@ -521,10 +528,28 @@ impl StreamTask {
                 offsets.insert(tp.clone(), next);
             }
         }
-        drop(collector);
+        offsets
+    }
+
+    /// Writes the checkpoint file: where the changelogs of persistent stores
+    /// stand. The stores must hold (durably) everything up to there.
+    fn checkpoint(&mut self) -> Result<(), StreamsError> {
+        let Some(lock) = &self.lock else { return Ok(()) };
+        let offsets = self.changelog_snapshot();
         lock.checkpoint().write(&offsets)?;
         self.changelog_offsets = offsets;
         Ok(())
+    }
+
+    /// Whether the changelogs moved more than [`CHECKPOINT_DELTA`] records
+    /// past the last checkpoint (or restore).
+    fn checkpoint_due(&self) -> bool {
+        let delta: i64 = self
+            .changelog_snapshot()
+            .iter()
+            .map(|(tp, next)| next - self.changelog_offsets.get(tp).copied().unwrap_or(0))
+            .sum();
+        delta > CHECKPOINT_DELTA
     }
 
     /// Queues raw records of one input partition, in offset order.
@@ -543,6 +568,21 @@ impl StreamTask {
             })?;
         // Collecting a `Vec` into a `Vec` reuses it; the queue then copies in bulk.
         self.queues[i].extend(records.into_iter().collect());
+        Ok(())
+    }
+
+    /// Queues one consumed record of `partition` (the runtime's path: no
+    /// batch to allocate per record).
+    pub fn add_record(&mut self, partition: &TopicPartition, record: RawRecord) -> Result<(), StreamsError> {
+        let &i = self
+            .queue_index
+            .get(partition)
+            .ok_or_else(|| StreamsError::UnknownPartition {
+                task: self.shared.task_id,
+                topic: partition.topic.to_string(),
+                partition: partition.partition,
+            })?;
+        self.queues[i].push(record);
         Ok(())
     }
 
@@ -683,12 +723,13 @@ impl StreamTask {
         self.commit_needed || self.shared.commit_requested.get()
     }
 
-    /// Flushes the stores and the collector, and returns the offsets to commit
-    /// (the next offset to read, per input partition that made progress).
+    /// Commits in one go, checkpointing whatever the changelogs stand at:
+    /// [`flush_caches`](Self::flush_caches), the collector's flush, then
+    /// [`finish_commit`](Self::finish_commit) with an enforced checkpoint.
+    /// Returns the offsets to commit (the next offset to read, per input
+    /// partition that made progress).
     pub fn prepare_commit(&mut self) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
-        for store in &self.stores {
-            store.lifecycle.borrow_mut().flush()?;
-        }
+        self.flush_caches()?;
         self.shared
             .collector
             .borrow_mut()
@@ -697,7 +738,33 @@ impl StreamTask {
                 topic: "*".into(),
                 source,
             })?;
-        self.checkpoint()?;
+        self.finish_commit(true)
+    }
+
+    /// The first half of a commit: every caching store hands its dirty
+    /// entries to the store underneath, its changelog and downstream. The
+    /// caller then flushes the collector (once for all the tasks that share
+    /// it) and calls [`finish_commit`](Self::finish_commit).
+    pub fn flush_caches(&mut self) -> Result<(), StreamsError> {
+        for store in &self.stores {
+            store.lifecycle.borrow_mut().flush_cache()?;
+        }
+        Ok(())
+    }
+
+    /// The second half of a commit, once the collector has flushed: writes
+    /// the checkpoint (after making the stores durable) if `enforce_checkpoint`
+    /// or the changelogs moved more than 10,000 records since the last one,
+    /// as Kafka Streams does at-least-once (a crash replays the changelog
+    /// from an older checkpoint, which rewrites the same values). Returns the
+    /// offsets to commit.
+    pub fn finish_commit(&mut self, enforce_checkpoint: bool) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
+        if enforce_checkpoint || self.checkpoint_due() {
+            for store in &self.stores {
+                store.lifecycle.borrow_mut().flush()?;
+            }
+            self.checkpoint()?;
+        }
         let mut offsets = BTreeMap::new();
         for (tp, &i) in &self.queue_index {
             if let Some(o) = self.consumed[i] {

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
+
 use rdkafka::ClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header as RdHeader, Message, OwnedHeaders};
@@ -26,9 +28,53 @@ use crate::error::{BoxError, StreamsError};
 /// What delivery reports have told so far.
 #[derive(Debug, Default)]
 struct Deliveries {
-    last_offsets: HashMap<(String, i32), i64>,
+    /// The last acknowledged offset per topic partition.
+    acked: Vec<Acked>,
+    /// Where each topic partition sits in `acked`.
+    index: FxHashMap<String, FxHashMap<i32, usize>>,
+    /// The entry of the previous report: reports come in runs of one
+    /// partition, so most need no lookup.
+    last: usize,
     first_error: Option<(String, i32, KafkaError)>,
     acknowledged: u64,
+}
+
+#[derive(Debug)]
+struct Acked {
+    topic: String,
+    partition: i32,
+    offset: i64,
+}
+
+impl Deliveries {
+    fn acknowledge(&mut self, topic: &str, partition: i32, offset: i64) {
+        self.acknowledged += 1;
+        let hit = self
+            .acked
+            .get(self.last)
+            .is_some_and(|a| a.partition == partition && a.topic == topic);
+        if !hit {
+            let partitions = match self.index.get_mut(topic) {
+                Some(partitions) => partitions,
+                None => self.index.entry(topic.to_owned()).or_default(),
+            };
+            self.last = *partitions.entry(partition).or_insert_with(|| {
+                self.acked.push(Acked {
+                    topic: topic.to_owned(),
+                    partition,
+                    offset: -1,
+                });
+                self.acked.len() - 1
+            });
+        }
+        let acked = &mut self.acked[self.last];
+        acked.offset = acked.offset.max(offset);
+    }
+
+    fn last_offset(&self, topic: &str, partition: i32) -> Option<i64> {
+        let &i = self.index.get(topic)?.get(&partition)?;
+        Some(self.acked[i].offset).filter(|o| *o >= 0)
+    }
 }
 
 /// The producer's context: collects delivery reports.
@@ -44,14 +90,7 @@ impl ProducerContext for CollectorContext {
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         let Ok(mut d) = self.deliveries.lock() else { return };
         match result {
-            Ok(m) => {
-                d.acknowledged += 1;
-                let entry = d
-                    .last_offsets
-                    .entry((m.topic().to_owned(), m.partition()))
-                    .or_insert(-1);
-                *entry = (*entry).max(m.offset());
-            }
+            Ok(m) => d.acknowledge(m.topic(), m.partition(), m.offset()),
             Err((e, m)) => {
                 if d.first_error.is_none() {
                     d.first_error = Some((m.topic().to_owned(), m.partition(), e.clone()));
@@ -204,8 +243,7 @@ impl RecordCollector for KafkaCollector {
         self.deliveries
             .lock()
             .ok()
-            .and_then(|d| d.last_offsets.get(&(topic.to_owned(), partition)).copied())
-            .filter(|o| *o >= 0)
+            .and_then(|d| d.last_offset(topic, partition))
     }
 }
 
@@ -214,5 +252,35 @@ impl std::fmt::Debug for KafkaCollector {
         f.debug_struct("KafkaCollector")
             .field("sent", &self.sent)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deliveries;
+
+    #[test]
+    fn deliveries_keep_the_last_offset_per_partition_across_interleaved_reports() {
+        let mut d = Deliveries::default();
+        for (topic, partition, offset) in [
+            ("out", 0, 5),
+            ("out", 0, 6),
+            ("log", 0, 1),
+            ("out", 1, 9),
+            ("out", 0, 4),
+            ("log", 0, 2),
+        ] {
+            d.acknowledge(topic, partition, offset);
+        }
+        assert_eq!(d.acknowledged, 6);
+        assert_eq!(
+            d.last_offset("out", 0),
+            Some(6),
+            "a late, lower offset does not go back"
+        );
+        assert_eq!(d.last_offset("out", 1), Some(9));
+        assert_eq!(d.last_offset("log", 0), Some(2));
+        assert_eq!(d.last_offset("log", 1), None);
+        assert_eq!(d.last_offset("other", 0), None);
     }
 }

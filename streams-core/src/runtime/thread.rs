@@ -13,11 +13,19 @@
 //! stickiness from its own assignor; librdkafka's `cooperative-sticky` is
 //! sticky but does not keep topics co-partitioned, so we prefer correctness.
 //!
+//! # Commits
+//!
+//! Every `commit.interval.ms` the thread flushes the record caches of its
+//! tasks (forwarding and change-logging their dirty entries), flushes its
+//! producer once for all of them, lets each task checkpoint if its
+//! changelogs moved more than 10,000 records since its last checkpoint (as
+//! Kafka Streams does at-least-once; a task that closes always checkpoints),
+//! then commits the consumed offsets.
+//!
 //! # Rebalances
 //!
 //! librdkafka runs the rebalance callbacks inside `poll`, on this thread. On
-//! revocation the thread commits (flush stores and producer, then commit the
-//! consumed offsets) and closes every task; on assignment it creates the new
+//! revocation the thread commits and closes every task (closing checkpoints); on assignment it creates the new
 //! tasks and opens their stores, and the loop restores them before they
 //! process. The tasks are `!Send` (they share `Rc`s with their processors),
 //! while the consumer's context must be `Send + Sync`; so they live in a
@@ -29,6 +37,8 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use rustc_hash::FxHashMap;
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::{ClientConfig, ClientContext, Message, Offset, Statistics, TopicPartitionList};
@@ -246,7 +256,8 @@ struct TaskManager {
     env: TaskEnv,
     collector: Rc<RefCell<KafkaCollector>>,
     tasks: BTreeMap<TaskId, StreamTask>,
-    routes: HashMap<TopicPartition, TaskId>,
+    /// Looked up per consumed record: a fast hasher.
+    routes: FxHashMap<TopicPartition, TaskId>,
     /// Tasks whose stores must restore before they process.
     restoring: Vec<TaskId>,
     restored: HashMap<TaskId, u64>,
@@ -361,11 +372,33 @@ impl TaskManager {
     fn commit<C: ConsumerContext>(&mut self, consumer: &BaseConsumer<C>) -> Result<(), StreamsError> {
         let started = Instant::now();
         let mut offsets = std::mem::take(&mut self.pending);
-        for task in self.tasks.values_mut() {
-            if task.state() != TaskState::Running || !task.commit_needed() {
-                continue;
+        let committing: Vec<TaskId> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.state() == TaskState::Running && t.commit_needed())
+            .map(|(id, _)| *id)
+            .collect();
+        // Caches first, then one producer flush for every task of the
+        // thread (they share the producer), then checkpoints and offsets.
+        for id in &committing {
+            if let Some(task) = self.tasks.get_mut(id) {
+                task.flush_caches()?;
             }
-            offsets.extend(task.prepare_commit()?);
+        }
+        if !committing.is_empty() {
+            use crate::engine::RecordCollector;
+            self.collector
+                .borrow_mut()
+                .flush()
+                .map_err(|source| StreamsError::Production {
+                    topic: "*".into(),
+                    source,
+                })?;
+        }
+        for id in &committing {
+            if let Some(task) = self.tasks.get_mut(id) {
+                offsets.extend(task.finish_commit(false)?);
+            }
         }
         self.commit_offsets(consumer, offsets)?;
         self.meter.commits += 1;
@@ -498,7 +531,7 @@ fn run_loop(
             env,
             collector: Rc::clone(&collector),
             tasks: BTreeMap::new(),
-            routes: HashMap::new(),
+            routes: FxHashMap::default(),
             restoring: Vec::new(),
             restored: HashMap::new(),
             pending: BTreeMap::new(),
@@ -554,6 +587,7 @@ fn run_loop(
     tracing::info!(thread = %shared.name, topics = %subscription.join(","), "stream thread started");
 
     let mut last_commit = Instant::now();
+    let mut last_tp: Option<TopicPartition> = None;
     let result = (|| -> Result<(), StreamsError> {
         while !shared.shutdown.load(Ordering::Relaxed) {
             let queued = with_manager(|m| m.has_queued()).unwrap_or(false);
@@ -563,11 +597,17 @@ fn run_loop(
             while let Some(item) = next {
                 match item {
                     Ok(m) => {
-                        let tp = TopicPartition::new(m.topic(), m.partition());
+                        // Polls return runs of one partition: its name is
+                        // allocated once per run, not per record.
+                        let tp = match last_tp.take() {
+                            Some(tp) if tp.partition == m.partition() && *tp.topic == *m.topic() => tp,
+                            _ => TopicPartition::new(m.topic(), m.partition()),
+                        };
                         let record = to_raw(&m);
                         drop(m);
-                        with_manager(|mgr| match mgr.routes.get(&tp).and_then(|id| mgr.tasks.get_mut(id)) {
-                            Some(task) => task.add_records(&tp, [record]),
+                        let tp = &*last_tp.insert(tp);
+                        with_manager(|mgr| match mgr.routes.get(tp).and_then(|id| mgr.tasks.get_mut(id)) {
+                            Some(task) => task.add_record(tp, record),
                             None => {
                                 tracing::warn!(partition = %tp, "a record for a partition with no task: skipped");
                                 Ok(())
