@@ -1,6 +1,6 @@
 //! Where sinks write: the producer side of Kafka behind a trait.
 
-use crate::error::BoxError;
+use crate::error::{BoxError, StreamsError};
 use crate::record::Headers;
 
 /// A serialized record on its way out.
@@ -40,4 +40,13 @@ pub trait RecordCollector {
         let _ = (topic, partition);
         None
     }
+}
+
+/// Flushes `collector` for a commit; a failure is a production error (the
+/// collector's message names the topic partition that failed).
+pub(crate) fn flush_for_commit(collector: &mut (impl RecordCollector + ?Sized)) -> Result<(), StreamsError> {
+    collector.flush().map_err(|source| StreamsError::Production {
+        topic: "*".into(),
+        source,
+    })
 }

@@ -11,7 +11,7 @@
 //! [`RecordCollector`] to write outputs to and a [`Clock`](crate::time::Clock).
 //! Kafka itself never appears here, so both drivers run identical task code.
 
-mod collector;
+pub(crate) mod collector;
 mod punctuation;
 pub(crate) mod queue;
 pub(crate) mod shared;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::collector::flush_for_commit;
 use super::punctuation::Punctuations;
 use super::queue::ErasedQueue;
 use super::shared::{Handlers, TaskShared};
@@ -558,14 +559,7 @@ impl StreamTask {
         partition: &TopicPartition,
         records: impl IntoIterator<Item = RawRecord>,
     ) -> Result<(), StreamsError> {
-        let &i = self
-            .queue_index
-            .get(partition)
-            .ok_or_else(|| StreamsError::UnknownPartition {
-                task: self.shared.task_id,
-                topic: partition.topic.to_string(),
-                partition: partition.partition,
-            })?;
+        let i = self.queue_of(partition)?;
         // Collecting a `Vec` into a `Vec` reuses it; the queue then copies in bulk.
         self.queues[i].extend(records.into_iter().collect());
         Ok(())
@@ -574,16 +568,21 @@ impl StreamTask {
     /// Queues one consumed record of `partition` (the runtime's path: no
     /// batch to allocate per record).
     pub fn add_record(&mut self, partition: &TopicPartition, record: RawRecord) -> Result<(), StreamsError> {
-        let &i = self
-            .queue_index
+        let i = self.queue_of(partition)?;
+        self.queues[i].push(record);
+        Ok(())
+    }
+
+    /// The input queue of `partition`.
+    fn queue_of(&self, partition: &TopicPartition) -> Result<usize, StreamsError> {
+        self.queue_index
             .get(partition)
+            .copied()
             .ok_or_else(|| StreamsError::UnknownPartition {
                 task: self.shared.task_id,
                 topic: partition.topic.to_string(),
                 partition: partition.partition,
-            })?;
-        self.queues[i].push(record);
-        Ok(())
+            })
     }
 
     /// Records queued over all input partitions.
@@ -730,14 +729,7 @@ impl StreamTask {
     /// partition that made progress).
     pub fn prepare_commit(&mut self) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
         self.flush_caches()?;
-        self.shared
-            .collector
-            .borrow_mut()
-            .flush()
-            .map_err(|source| StreamsError::Production {
-                topic: "*".into(),
-                source,
-            })?;
+        flush_for_commit(&mut *self.shared.collector.borrow_mut())?;
         self.finish_commit(true)
     }
 
@@ -832,15 +824,7 @@ impl StreamTask {
                     first_error.get_or_insert(e);
                 }
             }
-            let flushed = self
-                .shared
-                .collector
-                .borrow_mut()
-                .flush()
-                .map_err(|source| StreamsError::Production {
-                    topic: "*".into(),
-                    source,
-                });
+            let flushed = flush_for_commit(&mut *self.shared.collector.borrow_mut());
             if let Err(e) = flushed.and_then(|()| self.checkpoint()) {
                 first_error.get_or_insert(e);
             }

@@ -386,14 +386,7 @@ impl TaskManager {
             }
         }
         if !committing.is_empty() {
-            use crate::engine::RecordCollector;
-            self.collector
-                .borrow_mut()
-                .flush()
-                .map_err(|source| StreamsError::Production {
-                    topic: "*".into(),
-                    source,
-                })?;
+            crate::engine::collector::flush_for_commit(&mut *self.collector.borrow_mut())?;
         }
         for id in &committing {
             if let Some(task) = self.tasks.get_mut(id) {
