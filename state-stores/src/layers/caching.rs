@@ -7,6 +7,7 @@
 //! the cache orders entries exactly as the segmented store underneath does and
 //! scans merge the two in one pass.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::iter::Peekable;
 use std::ops::Bound;
@@ -55,12 +56,16 @@ impl Caching {
             .ok_or_else(|| store_error(self.inner.name(), "stored key without a valid timestamp"))
     }
 
-    /// The cache key: the stored key, behind its segment id for segmented stores.
-    fn cache_key(&self, key: &[u8]) -> Result<Vec<u8>, StreamsError> {
-        if let Some(seg) = &self.segmenting {
-            self.timestamp(seg, key)?;
+    /// The cache key: the stored key itself (not copied), or behind its
+    /// segment id for segmented stores.
+    fn cache_key<'k>(&self, key: &'k [u8]) -> Result<Cow<'k, [u8]>, StreamsError> {
+        match &self.segmenting {
+            None => Ok(Cow::Borrowed(key)),
+            Some(seg) => {
+                self.timestamp(seg, key)?;
+                Ok(Cow::Owned(order_key(self.segmenting, key)))
+            }
         }
-        Ok(order_key(self.segmenting, key))
     }
 
     fn own_live_from(&self) -> i64 {
@@ -194,12 +199,9 @@ impl BytesStore for Caching {
             read(None);
             return Ok(());
         }
-        let cached = match &self.segmenting {
-            None => self.cache()?.get_with(&self.namespace, key, &mut *read),
-            Some(_) => self
-                .cache()?
-                .get_with(&self.namespace, &self.cache_key(key)?, &mut *read),
-        };
+        let cached = self
+            .cache()?
+            .get_with(&self.namespace, &self.cache_key(key)?, &mut *read);
         if cached { Ok(()) } else { self.inner.get_with(key, read) }
     }
 
@@ -212,12 +214,9 @@ impl BytesStore for Caching {
             self.observed = self.observed.max(ts);
         }
         let timestamp = self.time.as_ref().map_or(0, RecordTime::now);
-        let evicted = match self.segmenting {
-            None => self.cache()?.put_bytes(&self.namespace, key, value, timestamp, true),
-            Some(_) => self
-                .cache()?
-                .put_bytes(&self.namespace, &self.cache_key(key)?, value, timestamp, true),
-        };
+        let evicted = self
+            .cache()?
+            .put_bytes(&self.namespace, &self.cache_key(key)?, value, timestamp, true);
         self.write_through(evicted)
     }
 

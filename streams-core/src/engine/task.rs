@@ -535,18 +535,21 @@ impl StreamTask {
     /// Writes the checkpoint file: where the changelogs of persistent stores
     /// stand. The stores must hold (durably) everything up to there.
     fn checkpoint(&mut self) -> Result<(), StreamsError> {
-        let Some(lock) = &self.lock else { return Ok(()) };
         let offsets = self.changelog_snapshot();
+        self.write_checkpoint(offsets)
+    }
+
+    fn write_checkpoint(&mut self, offsets: BTreeMap<TopicPartition, i64>) -> Result<(), StreamsError> {
+        let Some(lock) = &self.lock else { return Ok(()) };
         lock.checkpoint().write(&offsets)?;
         self.changelog_offsets = offsets;
         Ok(())
     }
 
-    /// Whether the changelogs moved more than [`CHECKPOINT_DELTA`] records
-    /// past the last checkpoint (or restore).
-    fn checkpoint_due(&self) -> bool {
-        let delta: i64 = self
-            .changelog_snapshot()
+    /// Whether `snapshot` is more than [`CHECKPOINT_DELTA`] records past the
+    /// last checkpoint (or restore).
+    fn checkpoint_due(&self, snapshot: &BTreeMap<TopicPartition, i64>) -> bool {
+        let delta: i64 = snapshot
             .iter()
             .map(|(tp, next)| next - self.changelog_offsets.get(tp).copied().unwrap_or(0))
             .sum();
@@ -751,11 +754,14 @@ impl StreamTask {
     /// from an older checkpoint, which rewrites the same values). Returns the
     /// offsets to commit.
     pub fn finish_commit(&mut self, enforce_checkpoint: bool) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
-        if enforce_checkpoint || self.checkpoint_due() {
+        // Taken once: flushing the stores sends nothing, so acknowledged
+        // offsets cannot move before the checkpoint is written.
+        let snapshot = self.changelog_snapshot();
+        if enforce_checkpoint || self.checkpoint_due(&snapshot) {
             for store in &self.stores {
                 store.lifecycle.borrow_mut().flush()?;
             }
-            self.checkpoint()?;
+            self.write_checkpoint(snapshot)?;
         }
         let mut offsets = BTreeMap::new();
         for (tp, &i) in &self.queue_index {
