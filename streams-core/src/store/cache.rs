@@ -16,7 +16,10 @@ use std::fmt;
 use std::ops::Bound;
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// A cached value (`None`: a pending delete) and the time of the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,13 +93,14 @@ enum Order {
 }
 
 /// The entries of one store: a slab of nodes, found by key through a hash
-/// map (reads and writes) and in key order through a B-tree (range scans),
-/// both sharing the node's key; two doubly-linked lists thread the nodes in
+/// table of slab indexes (reads and writes: 4 bytes a bucket, so that the
+/// table of a large cache stays in the processor's caches) and in key order
+/// through a B-tree (range scans) sharing the node's key; two doubly-linked lists thread the nodes in
 /// least-recently-used order and in dirty (write) order, so that a touch or
 /// a re-write moves a node in O(1).
 #[derive(Default)]
 struct NamedCache {
-    find: FxHashMap<Rc<[u8]>, u32>,
+    find: HashTable<u32>,
     index: BTreeMap<Rc<[u8]>, u32>,
     nodes: Vec<Node>,
     free: Vec<u32>,
@@ -105,7 +109,17 @@ struct NamedCache {
     bytes: usize,
 }
 
+fn hash(key: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
 impl NamedCache {
+    /// The slab index of `key`'s node.
+    fn position(&self, key: &[u8]) -> Option<u32> {
+        let nodes = &self.nodes;
+        self.find.find(hash(key), |&i| *nodes[i as usize].key == *key).copied()
+    }
+
     fn link(&mut self, order: Order, i: u32) -> &mut Link {
         let node = &mut self.nodes[i as usize];
         match order {
@@ -171,7 +185,12 @@ impl NamedCache {
     }
 
     fn remove(&mut self, key: &[u8]) -> Option<usize> {
-        let i = self.find.remove(key)?;
+        let nodes = &self.nodes;
+        let (i, _) = self
+            .find
+            .find_entry(hash(key), |&i| *nodes[i as usize].key == *key)
+            .ok()?
+            .remove();
         self.index.remove(key);
         self.unlink(Order::Lru, i);
         if self.nodes[i as usize].entry.dirty {
@@ -206,7 +225,9 @@ impl NamedCache {
                 (self.nodes.len() - 1) as u32
             }
         };
-        self.find.insert(Rc::clone(&key), i);
+        let nodes = &self.nodes;
+        self.find
+            .insert_unique(hash(&key), i, |&j| hash(&nodes[j as usize].key));
         self.index.insert(key, i);
         self.push_back(Order::Lru, i);
         if dirty {
@@ -309,7 +330,7 @@ impl ThreadCache {
     /// the hit or miss.
     fn lookup<'a>(inner: &'a mut Inner, namespace: &str, key: &[u8]) -> Option<&'a Node> {
         let found = inner.caches.get_mut(namespace).and_then(|cache| {
-            let i = *cache.find.get(key)?;
+            let i = cache.position(key)?;
             cache.touch(i);
             Some(&cache.nodes[i as usize])
         });
@@ -370,11 +391,11 @@ impl ThreadCache {
             None => inner.caches.entry(namespace.to_owned()).or_default(),
         };
         let size = key.len() + value.len() + ENTRY_OVERHEAD;
-        let freed = match cache.find.get(key) {
+        let freed = match cache.position(key) {
             // An update of a cached key (the common case for aggregations):
             // moves the node to the back of its lists and overwrites the
             // value in place.
-            Some(&i) => {
+            Some(i) => {
                 cache.touch(i);
                 let was_dirty = cache.nodes[i as usize].entry.dirty;
                 if was_dirty {
