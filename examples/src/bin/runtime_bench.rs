@@ -33,7 +33,10 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use streams_core::StreamsConfig;
-use streams_core::runtime::{ClusterAdmin, KafkaAdmin, KafkaStreams, NewTopic};
+use streams_core::runtime::{
+    ClusterAdmin, KafkaAdmin, KafkaStreams, MAIN_CONSUMER_FETCH_QUEUE_BACKOFF_MS, MAIN_CONSUMER_QUEUED_MIN_MESSAGES,
+    NewTopic,
+};
 use streams_dsl::prelude::*;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -145,6 +148,8 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                     .set("auto.offset.reset", "earliest")
                     .set("partition.assignment.strategy", "range")
                     .set("statistics.interval.ms", "5000")
+                    .set("queued.min.messages", MAIN_CONSUMER_QUEUED_MIN_MESSAGES)
+                    .set("fetch.queue.backoff.ms", MAIN_CONSUMER_FETCH_QUEUE_BACKOFF_MS)
                     .create()?;
                 let producer: BaseProducer = ClientConfig::new()
                     .set("bootstrap.servers", &bootstrap)

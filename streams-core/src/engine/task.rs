@@ -576,8 +576,30 @@ impl StreamTask {
         Ok(())
     }
 
-    /// The input queue of `partition`.
-    fn queue_of(&self, partition: &TopicPartition) -> Result<usize, StreamsError> {
+    /// Queues one consumed record into input queue `queue` (an index from
+    /// [`queue_of`](Self::queue_of) for `partition`): the runtime's path for
+    /// runs of one partition, which look the queue up once per run.
+    pub fn add_record_to(
+        &mut self,
+        queue: usize,
+        partition: &TopicPartition,
+        record: RawRecord,
+    ) -> Result<(), StreamsError> {
+        match self.queues.get_mut(queue) {
+            Some(q) => {
+                q.push(record);
+                Ok(())
+            }
+            None => Err(StreamsError::UnknownPartition {
+                task: self.shared.task_id,
+                topic: partition.topic.to_string(),
+                partition: partition.partition,
+            }),
+        }
+    }
+
+    /// The index of the input queue of `partition`.
+    pub fn queue_of(&self, partition: &TopicPartition) -> Result<usize, StreamsError> {
         self.queue_index
             .get(partition)
             .copied()

@@ -28,52 +28,37 @@ use crate::error::{BoxError, StreamsError};
 /// What delivery reports have told so far.
 #[derive(Debug, Default)]
 struct Deliveries {
-    /// The last acknowledged offset per topic partition.
-    acked: Vec<Acked>,
-    /// Where each topic partition sits in `acked`.
-    index: FxHashMap<String, FxHashMap<i32, usize>>,
-    /// The entry of the previous report: reports come in runs of one
-    /// partition, so most need no lookup.
-    last: usize,
+    /// The topics sent to, in the order first sent to: a record carries its
+    /// topic's index here as its delivery opaque, so that a report needs no
+    /// topic name decoded or hashed.
+    topics: Vec<TopicAcks>,
     first_error: Option<(String, i32, KafkaError)>,
     acknowledged: u64,
 }
 
 #[derive(Debug)]
-struct Acked {
-    topic: String,
-    partition: i32,
-    offset: i64,
+struct TopicAcks {
+    name: String,
+    /// The last acknowledged offset per partition (-1: none yet).
+    offsets: Vec<i64>,
 }
 
 impl Deliveries {
-    fn acknowledge(&mut self, topic: &str, partition: i32, offset: i64) {
+    fn acknowledge(&mut self, topic: usize, partition: i32, offset: i64) {
         self.acknowledged += 1;
-        let hit = self
-            .acked
-            .get(self.last)
-            .is_some_and(|a| a.partition == partition && a.topic == topic);
-        if !hit {
-            let partitions = match self.index.get_mut(topic) {
-                Some(partitions) => partitions,
-                None => self.index.entry(topic.to_owned()).or_default(),
-            };
-            self.last = *partitions.entry(partition).or_insert_with(|| {
-                self.acked.push(Acked {
-                    topic: topic.to_owned(),
-                    partition,
-                    offset: -1,
-                });
-                self.acked.len() - 1
-            });
+        let (Some(acks), Ok(p)) = (self.topics.get_mut(topic), usize::try_from(partition)) else {
+            return;
+        };
+        if acks.offsets.len() <= p {
+            acks.offsets.resize(p + 1, -1);
         }
-        let acked = &mut self.acked[self.last];
-        acked.offset = acked.offset.max(offset);
+        acks.offsets[p] = acks.offsets[p].max(offset);
     }
 
     fn last_offset(&self, topic: &str, partition: i32) -> Option<i64> {
-        let &i = self.index.get(topic)?.get(&partition)?;
-        Some(self.acked[i].offset).filter(|o| *o >= 0)
+        let acks = self.topics.iter().find(|t| t.name == topic)?;
+        let &offset = acks.offsets.get(usize::try_from(partition).ok()?)?;
+        Some(offset).filter(|o| *o >= 0)
     }
 }
 
@@ -85,12 +70,13 @@ pub(crate) struct CollectorContext {
 impl ClientContext for CollectorContext {}
 
 impl ProducerContext for CollectorContext {
-    type DeliveryOpaque = ();
+    /// The index of the record's topic in [`Deliveries::topics`].
+    type DeliveryOpaque = usize;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+    fn delivery(&self, result: &DeliveryResult<'_>, topic: usize) {
         let Ok(mut d) = self.deliveries.lock() else { return };
         match result {
-            Ok(m) => d.acknowledge(m.topic(), m.partition(), m.offset()),
+            Ok(m) => d.acknowledge(topic, m.partition(), m.offset()),
             Err((e, m)) => {
                 if d.first_error.is_none() {
                     d.first_error = Some((m.topic().to_owned(), m.partition(), e.clone()));
@@ -106,6 +92,13 @@ pub struct KafkaCollector {
     deliveries: Arc<Mutex<Deliveries>>,
     /// Partition counts looked up for custom partitioners, per topic.
     partition_counts: std::cell::RefCell<HashMap<String, u32>>,
+    /// Topic name -> index in [`Deliveries::topics`].
+    topic_index: FxHashMap<String, usize>,
+    /// The names of [`Deliveries::topics`], by index, kept here to be read
+    /// without the lock.
+    topic_names: Vec<String>,
+    /// The index of the previous record's topic: records come in runs of one topic.
+    last_topic: usize,
     flush_timeout: Duration,
     sent: u64,
 }
@@ -141,6 +134,9 @@ impl KafkaCollector {
             producer,
             deliveries,
             partition_counts: std::cell::RefCell::default(),
+            topic_index: FxHashMap::default(),
+            topic_names: Vec::new(),
+            last_topic: 0,
             flush_timeout,
             sent: 0,
         })
@@ -161,6 +157,31 @@ impl KafkaCollector {
         self.producer.poll(Duration::ZERO);
     }
 
+    /// The delivery index of `topic`, registering a topic seen for the first time.
+    fn topic_index(&mut self, topic: &str) -> usize {
+        if self.topic_names.get(self.last_topic).is_some_and(|name| name == topic) {
+            return self.last_topic;
+        }
+        self.last_topic = match self.topic_index.get(topic) {
+            Some(&i) => i,
+            None => {
+                let mut d = self
+                    .deliveries
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                d.topics.push(TopicAcks {
+                    name: topic.to_owned(),
+                    offsets: Vec::new(),
+                });
+                let i = d.topics.len() - 1;
+                self.topic_index.insert(topic.to_owned(), i);
+                self.topic_names.push(topic.to_owned());
+                i
+            }
+        };
+        self.last_topic
+    }
+
     fn take_error(&self) -> Option<(String, i32, KafkaError)> {
         self.deliveries.lock().ok().and_then(|mut d| d.first_error.take())
     }
@@ -178,8 +199,10 @@ impl RecordCollector for KafkaCollector {
                 })
             }))
         };
+        let topic = self.topic_index(record.topic);
         loop {
-            let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(record.topic).timestamp(record.timestamp);
+            let mut r: BaseRecord<'_, [u8], [u8], usize> =
+                BaseRecord::with_opaque_to(record.topic, topic).timestamp(record.timestamp);
             if let Some(k) = record.key {
                 r = r.key(k);
             }
@@ -257,11 +280,22 @@ impl std::fmt::Debug for KafkaCollector {
 
 #[cfg(test)]
 mod tests {
-    use super::Deliveries;
+    use super::{Deliveries, TopicAcks};
+
+    /// The indexes the test registers its topics at.
+    fn d_index(topic: &str) -> usize {
+        usize::from(topic == "log")
+    }
 
     #[test]
     fn deliveries_keep_the_last_offset_per_partition_across_interleaved_reports() {
         let mut d = Deliveries::default();
+        for name in ["out", "log"] {
+            d.topics.push(TopicAcks {
+                name: name.into(),
+                offsets: Vec::new(),
+            });
+        }
         for (topic, partition, offset) in [
             ("out", 0, 5),
             ("out", 0, 6),
@@ -270,9 +304,13 @@ mod tests {
             ("out", 0, 4),
             ("log", 0, 2),
         ] {
-            d.acknowledge(topic, partition, offset);
+            d.acknowledge(d_index(topic), partition, offset);
         }
-        assert_eq!(d.acknowledged, 6);
+        // A report for a topic or partition never registered counts, and
+        // changes no offset.
+        d.acknowledge(7, 0, 100);
+        d.acknowledge(0, -1, 100);
+        assert_eq!(d.acknowledged, 8);
         assert_eq!(
             d.last_offset("out", 0),
             Some(6),

@@ -43,5 +43,5 @@ pub use metrics::{TaskMetricsSnapshot, ThreadMetrics};
 pub use queries::{ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore};
 pub use restore::StateRestoreListener;
 pub use state::{State, ThreadFailureResponse};
-pub use thread::ThreadState;
+pub use thread::{MAIN_CONSUMER_FETCH_QUEUE_BACKOFF_MS, MAIN_CONSUMER_QUEUED_MIN_MESSAGES, ThreadState};
 pub use topics::{ClusterAdmin, KafkaAdmin, NewTopic, TopicPlan};

@@ -41,6 +41,8 @@ use std::time::{Duration, Instant};
 use rustc_hash::FxHashMap;
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::message::BorrowedMessage;
+use rdkafka::types::RDKafkaTopic;
 use rdkafka::{ClientConfig, ClientContext, Message, Offset, Statistics, TopicPartitionList};
 
 use super::collector::KafkaCollector;
@@ -256,8 +258,11 @@ struct TaskManager {
     env: TaskEnv,
     collector: Rc<RefCell<KafkaCollector>>,
     tasks: BTreeMap<TaskId, StreamTask>,
-    /// Looked up per consumed record: a fast hasher.
+    /// Looked up per run of consumed records of one partition.
     routes: FxHashMap<TopicPartition, TaskId>,
+    /// Bumped whenever tasks or routes change, so that a [`Route`] taken
+    /// before is not trusted after.
+    generation: u64,
     /// Tasks whose stores must restore before they process.
     restoring: Vec<TaskId>,
     restored: HashMap<TaskId, u64>,
@@ -274,6 +279,7 @@ struct TaskManager {
 
 impl TaskManager {
     fn assign(&mut self, partitions: &[TopicPartition]) {
+        self.generation += 1;
         let mut by_task: BTreeMap<TaskId, Vec<TopicPartition>> = BTreeMap::new();
         for tp in partitions {
             match self.topology.subtopology_for_topic(&tp.topic) {
@@ -315,6 +321,7 @@ impl TaskManager {
     }
 
     fn close_all(&mut self) {
+        self.generation += 1;
         for (id, mut task) in std::mem::take(&mut self.tasks) {
             self.closed_dropped += task.metrics().dropped_records;
             if let Err(e) = task.close() {
@@ -525,6 +532,7 @@ fn run_loop(
             collector: Rc::clone(&collector),
             tasks: BTreeMap::new(),
             routes: FxHashMap::default(),
+            generation: 0,
             restoring: Vec::new(),
             restored: HashMap::new(),
             pending: BTreeMap::new(),
@@ -580,7 +588,7 @@ fn run_loop(
     tracing::info!(thread = %shared.name, topics = %subscription.join(","), "stream thread started");
 
     let mut last_commit = Instant::now();
-    let mut last_tp: Option<TopicPartition> = None;
+    let mut route: Option<Route> = None;
     let result = (|| -> Result<(), StreamsError> {
         while !shared.shutdown.load(Ordering::Relaxed) {
             let queued = with_manager(|m| m.has_queued()).unwrap_or(false);
@@ -590,20 +598,24 @@ fn run_loop(
             while let Some(item) = next {
                 match item {
                     Ok(m) => {
-                        // Polls return runs of one partition: its name is
-                        // allocated once per run, not per record.
-                        let tp = match last_tp.take() {
-                            Some(tp) if tp.partition == m.partition() && *tp.topic == *m.topic() => tp,
-                            _ => TopicPartition::new(m.topic(), m.partition()),
-                        };
                         let record = to_raw(&m);
-                        drop(m);
-                        let tp = &*last_tp.insert(tp);
-                        with_manager(|mgr| match mgr.routes.get(tp).and_then(|id| mgr.tasks.get_mut(id)) {
-                            Some(task) => task.add_record(tp, record),
-                            None => {
-                                tracing::warn!(partition = %tp, "a record for a partition with no task: skipped");
-                                Ok(())
+                        with_manager(|mgr| {
+                            // Polls return runs of one partition: its task and
+                            // input queue are looked up once per run.
+                            if !route.as_ref().is_some_and(|r| r.matches(&m, mgr.generation)) {
+                                route = Route::find(mgr, &m);
+                            }
+                            match route.as_ref().and_then(|r| Some((mgr.tasks.get_mut(&r.task)?, r))) {
+                                Some((task, r)) => task.add_record_to(r.queue, &r.partition, record),
+                                None => {
+                                    tracing::warn!(
+                                        topic = m.topic(),
+                                        partition = m.partition(),
+                                        offset = m.offset(),
+                                        "a record for a partition with no task: skipped"
+                                    );
+                                    Ok(())
+                                }
                             }
                         })
                         .transpose()?;
@@ -687,12 +699,64 @@ fn run_loop(
     Ok(())
 }
 
+/// Where the records of one consumed partition go: remembered over a run of
+/// its records, so that they cost no topic-name decoding or hashing.
+struct Route {
+    /// librdkafka's handle of the partition's topic, compared by address
+    /// only. Within one generation of the task manager the partition stays
+    /// assigned, so its topic handle stays alive and no other topic's handle
+    /// can take its address.
+    topic: *mut RDKafkaTopic,
+    generation: u64,
+    partition: TopicPartition,
+    task: TaskId,
+    queue: usize,
+}
+
+impl Route {
+    fn matches(&self, m: &BorrowedMessage<'_>, generation: u64) -> bool {
+        self.generation == generation && self.partition.partition == m.partition() && self.topic == m.topic_ptr()
+    }
+
+    /// The route of `m`'s partition, if a task of this thread reads it.
+    fn find(mgr: &TaskManager, m: &BorrowedMessage<'_>) -> Option<Route> {
+        let partition = TopicPartition::new(m.topic(), m.partition());
+        let task = *mgr.routes.get(&partition)?;
+        let queue = mgr.tasks.get(&task)?.queue_of(&partition).ok()?;
+        Some(Route {
+            topic: m.topic_ptr(),
+            generation: mgr.generation,
+            partition,
+            task,
+            queue,
+        })
+    }
+}
+
+/// The main consumer's default `queued.min.messages` (records prefetched per
+/// partition); `consumer.queued.min.messages` overrides it.
+pub const MAIN_CONSUMER_QUEUED_MIN_MESSAGES: &str = "10000";
+
+/// The main consumer's default `fetch.queue.backoff.ms`; `consumer.fetch.queue.backoff.ms` overrides it.
+pub const MAIN_CONSUMER_FETCH_QUEUE_BACKOFF_MS: &str = "10";
+
 fn consumer_config(config: &StreamsConfig, kind: ClientKind) -> ClientConfig {
     let mut c = ClientConfig::new();
     // Kafka Streams' consumer defaults; user settings override them.
     c.set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .set("statistics.interval.ms", "5000");
+    if kind == ClientKind::MainConsumer {
+        // librdkafka prefetches up to 100,000 records per partition by
+        // default (tens of MiB per consumer, kept in memory); the Java
+        // consumer Kafka Streams uses holds about one fetch (1 MiB) per
+        // partition. 10,000 records keeps a fetch or two in flight per
+        // partition without that memory. A partition whose queue is full
+        // fetches again after `fetch.queue.backoff.ms` (1 s by default,
+        // which would starve a fast thread): 10 ms.
+        c.set("queued.min.messages", MAIN_CONSUMER_QUEUED_MIN_MESSAGES)
+            .set("fetch.queue.backoff.ms", MAIN_CONSUMER_FETCH_QUEUE_BACKOFF_MS);
+    }
     for (k, v) in config.client_settings(kind) {
         c.set(k, v);
     }
