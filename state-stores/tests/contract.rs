@@ -497,3 +497,28 @@ fn only_session_stores_can_be_time_ordered() {
     let supplier = Stores::in_memory_window_store("w", Duration::from_millis(100), Duration::from_millis(10), false);
     assert!(supplier.unwrap().with_time_ordered_sessions().is_err());
 }
+
+#[test]
+fn store_latencies_are_measured_only_from_the_debug_recording_level() {
+    for (level, timed) in [("INFO", false), ("DEBUG", true), ("TRACE", true)] {
+        let env = Env::new(0);
+        let mut store =
+            Stores::key_value_store_builder(Stores::persistent_key_value_store("kv"), StringSerde, I64Serde)
+                .with_caching_disabled()
+                .build_store();
+        let config = streams_core::StreamsConfig::new("app").with("metrics.recording.level", level);
+        store.init(&env.context().with_config(config)).unwrap();
+        for i in 0..50 {
+            store.put(&format!("k{i}"), &i).unwrap();
+            assert_eq!(store.get(&format!("k{i}")).unwrap(), Some(i));
+        }
+        let m = store.metrics().unwrap();
+        assert_eq!((m.puts, m.gets), (50, 50), "{level}: counted at every level");
+        assert_eq!(
+            m.put_time > Duration::ZERO && m.get_time > Duration::ZERO,
+            timed,
+            "{level}: {m:?}"
+        );
+        store.close().unwrap();
+    }
+}

@@ -32,14 +32,30 @@ pub(crate) enum Op {
     Flush,
 }
 
-/// Counters and latency totals of one store.
+/// Counters and latency totals of one store. Latencies are measured only
+/// when `metrics.recording.level` is `DEBUG` or `TRACE` (Kafka Streams' rule
+/// for store metrics): two clock reads per operation are not free.
 #[derive(Default)]
-pub(crate) struct Meter(Cell<StoreMetrics>);
+pub(crate) struct Meter {
+    metrics: Cell<StoreMetrics>,
+    timed: Cell<bool>,
+}
 
 impl Meter {
-    /// Runs `f`, counting it and its latency under `op`.
+    /// Takes the recording level from the store's configuration.
+    pub(crate) fn configure(&self, config: &streams_core::StreamsConfig) {
+        self.timed
+            .set(config.recording_level() >= streams_core::config::RecordingLevel::Debug);
+    }
+
+    /// Runs `f`, counting it under `op` (and timing it, when configured to).
     #[inline]
     pub(crate) fn time<R>(&self, op: Op, f: impl FnOnce() -> R) -> R {
+        if !self.timed.get() {
+            let out = f();
+            self.record(op, Duration::ZERO);
+            return out;
+        }
         let start = Instant::now();
         let out = f();
         self.record(op, start.elapsed());
@@ -47,7 +63,7 @@ impl Meter {
     }
 
     fn record(&self, op: Op, took: Duration) {
-        let mut m = self.0.get();
+        let mut m = self.metrics.get();
         match op {
             Op::Put => {
                 m.puts += 1;
@@ -70,20 +86,20 @@ impl Meter {
                 m.flush_time += took;
             }
         }
-        self.0.set(m);
+        self.metrics.set(m);
     }
 
     /// Adds restored records.
     pub(crate) fn restored(&self, n: usize) {
-        let mut m = self.0.get();
+        let mut m = self.metrics.get();
         m.restored += n as u64;
-        self.0.set(m);
+        self.metrics.set(m);
     }
 
     pub(crate) fn snapshot(&self, expired_dropped: u64) -> StoreMetrics {
         StoreMetrics {
             expired_dropped,
-            ..self.0.get()
+            ..self.metrics.get()
         }
     }
 }
@@ -153,6 +169,7 @@ macro_rules! metered_lifecycle {
 
             fn init(&mut self, context: &streams_core::store::StateStoreContext) -> Result<(), StreamsError> {
                 self.topic = streams_core::store::changelog_topic(&context.application_id, &self.name);
+                self.meter.configure(&context.config);
                 self.inner.init(context)
             }
 

@@ -90,6 +90,7 @@ const STREAMS_KEYS: &[&str] = &[
     keys::DEFAULT_API_TIMEOUT_MS,
     keys::ROCKSDB_MEMORY_BYTES,
     keys::EMIT_INTERVAL_MS_WINDOWED_AGGREGATION,
+    keys::METRICS_RECORDING_LEVEL,
 ];
 
 /// Kafka Streams (Java) keys with no meaning here: serdes and timestamp
@@ -102,7 +103,6 @@ const JAVA_ONLY_KEYS: &[&str] = &[
     "default.dsl.store",
     "dsl.store.suppliers.class",
     "rocksdb.config.setter",
-    "metrics.recording.level",
     "metric.reporters",
 ];
 

@@ -76,6 +76,22 @@ pub mod keys {
     /// close looks for closed windows; 1000 by default, 0 in the test driver
     /// (as in Kafka Streams' `TopologyTestDriver`).
     pub const EMIT_INTERVAL_MS_WINDOWED_AGGREGATION: &str = "__emit.interval.ms.kstreams.windowed.aggregation__";
+    /// `metrics.recording.level`: `INFO` (default), `DEBUG` or `TRACE`. As in
+    /// Kafka Streams, state stores time their operations only at `DEBUG`
+    /// and above; their operation counts are kept at every level.
+    pub const METRICS_RECORDING_LEVEL: &str = "metrics.recording.level";
+}
+
+/// `metrics.recording.level`, least detailed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum RecordingLevel {
+    /// Metrics that cost next to nothing (the default).
+    #[default]
+    Info,
+    /// Adds per-operation latencies (state store put, get, range, flush).
+    Debug,
+    /// Everything.
+    Trace,
 }
 
 /// Configuration of a streams application.
@@ -88,6 +104,7 @@ pub struct StreamsConfig {
     commit_interval: Duration,
     state_dir: PathBuf,
     cache_max_bytes: usize,
+    recording_level: RecordingLevel,
     dead_letter_queue_topic: Option<String>,
     deserialization_handler: Arc<dyn ErrorHandler>,
     processing_handler: Arc<dyn ErrorHandler>,
@@ -110,6 +127,7 @@ impl StreamsConfig {
             commit_interval: Duration::from_secs(30),
             state_dir: std::env::temp_dir().join("kafka-streams"),
             cache_max_bytes: 10 * 1024 * 1024,
+            recording_level: RecordingLevel::Info,
             dead_letter_queue_topic: None,
             deserialization_handler: Arc::new(LogAndFail),
             processing_handler: Arc::new(LogAndFail),
@@ -208,6 +226,14 @@ impl StreamsConfig {
             keys::COMMIT_INTERVAL_MS => self.commit_interval = Duration::from_millis(number(value)?),
             keys::STATE_DIR => self.state_dir = PathBuf::from(value),
             keys::STATESTORE_CACHE_MAX_BYTES => self.cache_max_bytes = number(value)?,
+            keys::METRICS_RECORDING_LEVEL => {
+                self.recording_level = match value.trim() {
+                    "INFO" => RecordingLevel::Info,
+                    "DEBUG" => RecordingLevel::Debug,
+                    "TRACE" => RecordingLevel::Trace,
+                    other => return Err(format!("{other:?} is not one of INFO, DEBUG, TRACE")),
+                }
+            }
             keys::DEAD_LETTER_QUEUE_TOPIC => self.dead_letter_queue_topic = Some(value.to_owned()),
             keys::DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER | keys::DESERIALIZATION_EXCEPTION_HANDLER => {
                 self.deserialization_handler = handler_named(value)?;
@@ -249,6 +275,11 @@ impl StreamsConfig {
     /// `statestore.cache.max.bytes`.
     pub fn cache_max_bytes(&self) -> usize {
         self.cache_max_bytes
+    }
+
+    /// `metrics.recording.level`.
+    pub fn recording_level(&self) -> RecordingLevel {
+        self.recording_level
     }
 
     /// `errors.dead.letter.queue.topic.name`, if set.
@@ -427,6 +458,26 @@ mod tests {
             )
             .validate()
             .unwrap();
+    }
+
+    #[test]
+    fn recording_level_parses_kafka_streams_names() {
+        assert_eq!(StreamsConfig::new("a").recording_level(), RecordingLevel::Info);
+        for (name, level) in [
+            ("INFO", RecordingLevel::Info),
+            ("DEBUG", RecordingLevel::Debug),
+            ("TRACE", RecordingLevel::Trace),
+        ] {
+            let c = StreamsConfig::new("a").with("metrics.recording.level", name);
+            c.validate_for_runtime().unwrap();
+            assert_eq!(c.recording_level(), level);
+        }
+        let err = StreamsConfig::new("a")
+            .with("metrics.recording.level", "verbose")
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("metrics.recording.level"), "{err}");
+        assert!(err.to_string().contains("verbose"), "{err}");
     }
 
     #[test]

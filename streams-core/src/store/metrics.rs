@@ -4,6 +4,9 @@ use std::time::Duration;
 
 /// Operation counts and total latencies of one store, as Kafka Streams'
 /// `stream-state-metrics` report them (`put-rate`, `get-latency-avg`, ...).
+/// Counts are kept at every `metrics.recording.level`; the times only at
+/// `DEBUG` and `TRACE` (they stay zero at the default `INFO`), as in Kafka
+/// Streams, whose store latencies are `DEBUG`-level metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreMetrics {
     /// Single-key writes (put, put_if_absent, delete, remove).
