@@ -19,6 +19,8 @@ fn key() -> impl Strategy<Value = Vec<u8>> {
 #[derive(Debug, Clone)]
 enum KvOp {
     Put(Vec<u8>, i64),
+    /// A batch, unsorted and with repeated keys: the last write of a key wins.
+    PutAll(Vec<(Vec<u8>, i64)>),
     Delete(Vec<u8>),
     Get(Vec<u8>),
     Range(Option<Vec<u8>>, Option<Vec<u8>>, bool),
@@ -29,6 +31,7 @@ enum KvOp {
 fn kv_op() -> impl Strategy<Value = KvOp> {
     prop_oneof![
         4 => (key(), any::<i64>()).prop_map(|(k, v)| KvOp::Put(k, v)),
+        2 => prop::collection::vec((key(), any::<i64>()), 1..8).prop_map(KvOp::PutAll),
         2 => key().prop_map(KvOp::Delete),
         2 => key().prop_map(KvOp::Get),
         2 => (prop::option::of(key()), prop::option::of(key()), any::<bool>()).prop_map(|(a, b, r)| KvOp::Range(a, b, r)),
@@ -51,6 +54,7 @@ proptest! {
         for op in ops {
             match op {
                 KvOp::Put(k, v) => { store.put(&k, &v).unwrap(); model.insert(k, v); }
+                KvOp::PutAll(entries) => { store.put_all(&entries).unwrap(); model.extend(entries); }
                 KvOp::Delete(k) => prop_assert_eq!(store.delete(&k).unwrap(), model.remove(&k)),
                 KvOp::Get(k) => prop_assert_eq!(store.get(&k).unwrap(), model.get(&k).copied()),
                 KvOp::Range(a, b, reverse) => {
