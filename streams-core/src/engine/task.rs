@@ -568,14 +568,6 @@ impl StreamTask {
         Ok(())
     }
 
-    /// Queues one consumed record of `partition` (the runtime's path: no
-    /// batch to allocate per record).
-    pub fn add_record(&mut self, partition: &TopicPartition, record: RawRecord) -> Result<(), StreamsError> {
-        let i = self.queue_of(partition)?;
-        self.queues[i].push(record);
-        Ok(())
-    }
-
     /// Queues one consumed record into input queue `queue` (an index from
     /// [`queue_of`](Self::queue_of) for `partition`): the runtime's path for
     /// runs of one partition, which look the queue up once per run.

@@ -28,36 +28,29 @@ use crate::error::{BoxError, StreamsError};
 /// What delivery reports have told so far.
 #[derive(Debug, Default)]
 struct Deliveries {
-    /// The topics sent to, in the order first sent to: a record carries its
+    /// The last acknowledged offset per partition (-1: none yet) of each
+    /// topic sent to, in the order first sent to: a record carries its
     /// topic's index here as its delivery opaque, so that a report needs no
-    /// topic name decoded or hashed.
-    topics: Vec<TopicAcks>,
+    /// topic name decoded or hashed (the names are the collector's).
+    topics: Vec<Vec<i64>>,
     first_error: Option<(String, i32, KafkaError)>,
     acknowledged: u64,
-}
-
-#[derive(Debug)]
-struct TopicAcks {
-    name: String,
-    /// The last acknowledged offset per partition (-1: none yet).
-    offsets: Vec<i64>,
 }
 
 impl Deliveries {
     fn acknowledge(&mut self, topic: usize, partition: i32, offset: i64) {
         self.acknowledged += 1;
-        let (Some(acks), Ok(p)) = (self.topics.get_mut(topic), usize::try_from(partition)) else {
+        let (Some(offsets), Ok(p)) = (self.topics.get_mut(topic), usize::try_from(partition)) else {
             return;
         };
-        if acks.offsets.len() <= p {
-            acks.offsets.resize(p + 1, -1);
+        if offsets.len() <= p {
+            offsets.resize(p + 1, -1);
         }
-        acks.offsets[p] = acks.offsets[p].max(offset);
+        offsets[p] = offsets[p].max(offset);
     }
 
-    fn last_offset(&self, topic: &str, partition: i32) -> Option<i64> {
-        let acks = self.topics.iter().find(|t| t.name == topic)?;
-        let &offset = acks.offsets.get(usize::try_from(partition).ok()?)?;
+    fn last_offset(&self, topic: usize, partition: i32) -> Option<i64> {
+        let &offset = self.topics.get(topic)?.get(usize::try_from(partition).ok()?)?;
         Some(offset).filter(|o| *o >= 0)
     }
 }
@@ -94,8 +87,7 @@ pub struct KafkaCollector {
     partition_counts: std::cell::RefCell<HashMap<String, u32>>,
     /// Topic name -> index in [`Deliveries::topics`].
     topic_index: FxHashMap<String, usize>,
-    /// The names of [`Deliveries::topics`], by index, kept here to be read
-    /// without the lock.
+    /// The names of [`Deliveries::topics`], by index.
     topic_names: Vec<String>,
     /// The index of the previous record's topic: records come in runs of one topic.
     last_topic: usize,
@@ -169,10 +161,7 @@ impl KafkaCollector {
                     .deliveries
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                d.topics.push(TopicAcks {
-                    name: topic.to_owned(),
-                    offsets: Vec::new(),
-                });
+                d.topics.push(Vec::new());
                 let i = d.topics.len() - 1;
                 self.topic_index.insert(topic.to_owned(), i);
                 self.topic_names.push(topic.to_owned());
@@ -263,10 +252,8 @@ impl RecordCollector for KafkaCollector {
     }
 
     fn last_offset(&self, topic: &str, partition: i32) -> Option<i64> {
-        self.deliveries
-            .lock()
-            .ok()
-            .and_then(|d| d.last_offset(topic, partition))
+        let &i = self.topic_index.get(topic)?;
+        self.deliveries.lock().ok()?.last_offset(i, partition)
     }
 }
 
@@ -280,22 +267,23 @@ impl std::fmt::Debug for KafkaCollector {
 
 #[cfg(test)]
 mod tests {
-    use super::{Deliveries, TopicAcks};
+    use super::Deliveries;
 
-    /// The indexes the test registers its topics at.
+    /// The indexes the test registers its topics at (7: never registered).
     fn d_index(topic: &str) -> usize {
-        usize::from(topic == "log")
+        match topic {
+            "out" => 0,
+            "log" => 1,
+            _ => 7,
+        }
     }
 
     #[test]
     fn deliveries_keep_the_last_offset_per_partition_across_interleaved_reports() {
-        let mut d = Deliveries::default();
-        for name in ["out", "log"] {
-            d.topics.push(TopicAcks {
-                name: name.into(),
-                offsets: Vec::new(),
-            });
-        }
+        let mut d = Deliveries {
+            topics: vec![Vec::new(), Vec::new()],
+            ..Deliveries::default()
+        };
         for (topic, partition, offset) in [
             ("out", 0, 5),
             ("out", 0, 6),
@@ -308,17 +296,17 @@ mod tests {
         }
         // A report for a topic or partition never registered counts, and
         // changes no offset.
-        d.acknowledge(7, 0, 100);
+        d.acknowledge(d_index("other"), 0, 100);
         d.acknowledge(0, -1, 100);
         assert_eq!(d.acknowledged, 8);
         assert_eq!(
-            d.last_offset("out", 0),
+            d.last_offset(d_index("out"), 0),
             Some(6),
             "a late, lower offset does not go back"
         );
-        assert_eq!(d.last_offset("out", 1), Some(9));
-        assert_eq!(d.last_offset("log", 0), Some(2));
-        assert_eq!(d.last_offset("log", 1), None);
-        assert_eq!(d.last_offset("other", 0), None);
+        assert_eq!(d.last_offset(d_index("out"), 1), Some(9));
+        assert_eq!(d.last_offset(d_index("log"), 0), Some(2));
+        assert_eq!(d.last_offset(d_index("log"), 1), None);
+        assert_eq!(d.last_offset(d_index("other"), 0), None);
     }
 }
