@@ -17,13 +17,15 @@ use rustc_hash::FxHashMap;
 
 use rdkafka::ClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header as RdHeader, Message, OwnedHeaders};
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
 
 use crate::config::StreamsConfig;
 use crate::config::clients::ClientKind;
 use crate::engine::{OutgoingRecord, RecordCollector};
 use crate::error::{BoxError, StreamsError};
+
+use super::native_produce::TopicHandle;
 
 /// What delivery reports have told so far.
 #[derive(Debug, Default)]
@@ -89,6 +91,9 @@ pub struct KafkaCollector {
     topic_index: FxHashMap<String, usize>,
     /// The names of [`Deliveries::topics`], by index.
     topic_names: Vec<String>,
+    /// The open topic of each name, by index (released before the producer:
+    /// see `Drop`).
+    topic_handles: Vec<TopicHandle>,
     /// The index of the previous record's topic: records come in runs of one topic.
     last_topic: usize,
     flush_timeout: Duration,
@@ -128,6 +133,7 @@ impl KafkaCollector {
             partition_counts: std::cell::RefCell::default(),
             topic_index: FxHashMap::default(),
             topic_names: Vec::new(),
+            topic_handles: Vec::new(),
             last_topic: 0,
             flush_timeout,
             sent: 0,
@@ -149,14 +155,17 @@ impl KafkaCollector {
         self.producer.poll(Duration::ZERO);
     }
 
-    /// The delivery index of `topic`, registering a topic seen for the first time.
-    fn topic_index(&mut self, topic: &str) -> usize {
+    /// The delivery index of `topic`, registering (and opening) a topic
+    /// seen for the first time.
+    fn topic_index(&mut self, topic: &str) -> Result<usize, BoxError> {
         if self.topic_names.get(self.last_topic).is_some_and(|name| name == topic) {
-            return self.last_topic;
+            return Ok(self.last_topic);
         }
         self.last_topic = match self.topic_index.get(topic) {
             Some(&i) => i,
             None => {
+                let handle = TopicHandle::open(&self.producer, topic)
+                    .ok_or_else(|| -> BoxError { format!("{topic}: librdkafka refused the topic name").into() })?;
                 let mut d = self
                     .deliveries
                     .lock()
@@ -165,10 +174,11 @@ impl KafkaCollector {
                 let i = d.topics.len() - 1;
                 self.topic_index.insert(topic.to_owned(), i);
                 self.topic_names.push(topic.to_owned());
+                self.topic_handles.push(handle);
                 i
             }
         };
-        self.last_topic
+        Ok(self.last_topic)
     }
 
     fn take_error(&self) -> Option<(String, i32, KafkaError)> {
@@ -178,47 +188,24 @@ impl KafkaCollector {
 
 impl RecordCollector for KafkaCollector {
     fn send(&mut self, record: OutgoingRecord<'_>) -> Result<(), BoxError> {
-        let headers = if record.headers.is_empty() {
-            None
-        } else {
-            Some(record.headers.iter().fold(OwnedHeaders::new(), |h, header| {
-                h.insert(RdHeader {
-                    key: &header.key,
-                    value: header.value.as_deref(),
-                })
-            }))
-        };
-        let topic = self.topic_index(record.topic);
+        let topic = self.topic_index(record.topic)?;
         loop {
-            let mut r: BaseRecord<'_, [u8], [u8], usize> =
-                BaseRecord::with_opaque_to(record.topic, topic).timestamp(record.timestamp);
-            if let Some(k) = record.key {
-                r = r.key(k);
-            }
-            if let Some(v) = record.value {
-                r = r.payload(v);
-            }
-            if let Some(p) = record.partition {
-                r = r.partition(p);
-            }
-            if let Some(h) = &headers {
-                r = r.headers(h.clone());
-            }
-            match self.producer.send(r) {
+            match self.topic_handles[topic].produce(&self.producer, &record, topic) {
                 Ok(()) => {
                     self.sent += 1;
                     return Ok(());
                 }
                 // The local queue is full: serve delivery reports to make
                 // room, never drop the record.
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                Err(RDKafkaErrorCode::QueueFull) => {
                     self.producer.poll(Duration::from_millis(10));
                 }
-                Err((e, _)) => {
+                Err(e) => {
                     return Err(format!(
-                        "{} partition {}: {e}",
+                        "{} partition {}: {}",
                         record.topic,
-                        record.partition.map_or("(by key)".to_owned(), |p| p.to_string())
+                        record.partition.map_or("(by key)".to_owned(), |p| p.to_string()),
+                        KafkaError::MessageProduction(e)
                     )
                     .into());
                 }
@@ -257,6 +244,14 @@ impl RecordCollector for KafkaCollector {
     }
 }
 
+impl Drop for KafkaCollector {
+    fn drop(&mut self) {
+        // Topic handles hold references into the producer: release them
+        // before the producer goes.
+        self.topic_handles.clear();
+    }
+}
+
 impl std::fmt::Debug for KafkaCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KafkaCollector")
@@ -268,6 +263,144 @@ impl std::fmt::Debug for KafkaCollector {
 #[cfg(test)]
 mod tests {
     use super::Deliveries;
+
+    /// The native produce path (topic handles, headers built for
+    /// librdkafka, delivery opaques): what a consumer reads back is exactly
+    /// what was sent, and delivery reports reach the right topic's offsets.
+    #[test]
+    fn records_sent_through_topic_handles_arrive_intact() {
+        use std::time::{Duration, Instant};
+
+        use rdkafka::ClientConfig;
+        use rdkafka::consumer::{BaseConsumer, Consumer};
+        use rdkafka::message::{Headers as _, Message};
+
+        use super::KafkaCollector;
+        use crate::config::StreamsConfig;
+        use crate::engine::{OutgoingRecord, RecordCollector};
+        use crate::record::Headers;
+        use crate::runtime::EmbeddedBroker;
+
+        let broker = EmbeddedBroker::start().unwrap();
+        broker.create_topic("a", 2).unwrap();
+        broker.create_topic("b", 1).unwrap();
+        let config = StreamsConfig::new("native-produce").with_bootstrap_servers(broker.bootstrap_servers());
+        let mut collector = KafkaCollector::new(&config, "native-produce-test").unwrap();
+        let mut headers = Headers::new();
+        headers
+            .add("h", Some(b"1".to_vec()))
+            .add("null", None)
+            .add("h", Some(Vec::new()));
+        let none = Headers::new();
+        let record = |topic, partition, key, value, timestamp, headers| OutgoingRecord {
+            topic,
+            partition: Some(partition),
+            key,
+            value,
+            timestamp,
+            headers,
+        };
+        for r in [
+            record("a", 1, Some(&b"k1"[..]), Some(&b"v1"[..]), 1_000, &headers),
+            record("b", 0, None, Some(b"v2"), 2_000, &none),
+            record("a", 1, Some(b"k3"), None, 3_000, &none),
+            record("b", 0, Some(b""), Some(b""), 4_000, &headers),
+        ] {
+            collector.send(r).unwrap();
+        }
+        collector.flush().unwrap();
+        assert_eq!(collector.acknowledged(), 4);
+        assert_eq!(RecordCollector::last_offset(&collector, "a", 1), Some(1));
+        assert_eq!(RecordCollector::last_offset(&collector, "a", 0), None);
+        assert_eq!(RecordCollector::last_offset(&collector, "b", 0), Some(1));
+
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", broker.bootstrap_servers())
+            .set("group.id", "native-produce-check")
+            .set("auto.offset.reset", "earliest")
+            .create()
+            .unwrap();
+        consumer.subscribe(&["a", "b"]).unwrap();
+        let mut got = Vec::new();
+        let start = Instant::now();
+        while got.len() < 4 {
+            assert!(start.elapsed() < Duration::from_secs(30), "read back only {got:?}");
+            let Some(m) = consumer.poll(Duration::from_millis(100)) else {
+                continue;
+            };
+            let m = m.unwrap();
+            let hs: Vec<(String, Option<Vec<u8>>)> = m
+                .headers()
+                .map(|h| {
+                    h.iter()
+                        .map(|h| (h.key.to_owned(), h.value.map(<[u8]>::to_vec)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            got.push((
+                m.topic().to_owned(),
+                m.partition(),
+                m.key().map(<[u8]>::to_vec),
+                m.payload().map(<[u8]>::to_vec),
+                m.timestamp().to_millis(),
+                hs,
+            ));
+        }
+        got.sort_by_key(|r| r.4);
+        let with_headers = vec![
+            ("h".to_owned(), Some(b"1".to_vec())),
+            ("null".to_owned(), None),
+            ("h".to_owned(), Some(Vec::new())),
+        ];
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "a".to_owned(),
+                    1,
+                    Some(b"k1".to_vec()),
+                    Some(b"v1".to_vec()),
+                    Some(1_000),
+                    with_headers.clone()
+                ),
+                ("b".to_owned(), 0, None, Some(b"v2".to_vec()), Some(2_000), Vec::new()),
+                ("a".to_owned(), 1, Some(b"k3".to_vec()), None, Some(3_000), Vec::new()),
+                (
+                    "b".to_owned(),
+                    0,
+                    Some(Vec::new()),
+                    Some(Vec::new()),
+                    Some(4_000),
+                    with_headers
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_topic_name_librdkafka_refuses_is_an_error_naming_it() {
+        use super::KafkaCollector;
+        use crate::config::StreamsConfig;
+        use crate::engine::{OutgoingRecord, RecordCollector};
+        use crate::record::Headers;
+        use crate::runtime::EmbeddedBroker;
+
+        let broker = EmbeddedBroker::start().unwrap();
+        let config = StreamsConfig::new("native-produce").with_bootstrap_servers(broker.bootstrap_servers());
+        let mut collector = KafkaCollector::new(&config, "native-produce-test").unwrap();
+        let headers = Headers::new();
+        let err = collector
+            .send(OutgoingRecord {
+                topic: "bad\0name",
+                partition: Some(0),
+                key: None,
+                value: Some(b"v"),
+                timestamp: 1,
+                headers: &headers,
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("bad\0name"), "{err}");
+    }
 
     /// The indexes the test registers its topics at (7: never registered).
     fn d_index(topic: &str) -> usize {

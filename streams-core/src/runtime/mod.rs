@@ -10,7 +10,7 @@
 //! - `restore.rs`: bringing stores up to their changelog's end before their
 //!   task processes, and the [`StateRestoreListener`].
 //! - `collector.rs`: [`KafkaCollector`], the record collector over an rdkafka
-//!   producer.
+//!   producer, sending through `native_produce.rs` (topic handles held open).
 //! - `topics.rs`: the start-up [`TopicPlan`] (source topics checked, internal
 //!   topics created) behind the [`ClusterAdmin`] trait.
 //! - `embedded.rs`: the [`EmbeddedBroker`], librdkafka's in-process mock
@@ -29,6 +29,7 @@ mod embedded;
 mod kafka_streams;
 mod metadata;
 mod metrics;
+mod native_produce;
 mod queries;
 mod restore;
 mod state;
