@@ -106,6 +106,8 @@ struct NamedCache {
     free: Vec<u32>,
     lru: List,
     dirty: List,
+    /// Nodes on the dirty list (a flush takes them in one allocation).
+    dirty_len: usize,
     bytes: usize,
 }
 
@@ -136,6 +138,9 @@ impl NamedCache {
     }
 
     fn unlink(&mut self, order: Order, i: u32) {
+        if let Order::Dirty = order {
+            self.dirty_len -= 1;
+        }
         let Link { prev, next } = std::mem::replace(self.link(order, i), UNLINKED);
         match prev {
             NIL => self.list(order).head = next,
@@ -148,6 +153,9 @@ impl NamedCache {
     }
 
     fn push_back(&mut self, order: Order, i: u32) {
+        if let Order::Dirty = order {
+            self.dirty_len += 1;
+        }
         let tail = self.list(order).tail;
         *self.link(order, i) = Link { prev: tail, next: NIL };
         match tail {
@@ -167,7 +175,8 @@ impl NamedCache {
 
     /// Takes every dirty entry, oldest write first, and marks them clean.
     fn take_dirty(&mut self) -> Vec<DirtyEntry> {
-        let mut out = Vec::new();
+        let expected = std::mem::take(&mut self.dirty_len);
+        let mut out = Vec::with_capacity(expected);
         let mut i = std::mem::take(&mut self.dirty).head;
         while i != NIL {
             let node = &mut self.nodes[i as usize];
@@ -181,6 +190,7 @@ impl NamedCache {
             });
             i = next;
         }
+        debug_assert_eq!(out.len(), expected, "the dirty count drifted from the dirty list");
         out
     }
 
