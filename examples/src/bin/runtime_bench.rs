@@ -14,9 +14,17 @@
 //! per CPU-second of the application process (the broker shares the cores,
 //! so CPU-seconds are the fair measure), peak RSS, and the ratios.
 //!
-//! Every application commits every 100 ms; a run ends when the group's
-//! committed offsets reach the end of the input, and its time counts from
-//! the process start (start-up and the first rebalance included).
+//! Every run is repeated for each commit interval (`--commit-ms`, by default
+//! 100 ms and Kafka Streams' at-least-once default of 30,000 ms); all
+//! applications of a round commit at the same interval, and ratios compare
+//! runs of the same thread count and interval. At 100 ms the record cache of
+//! the count application merges few updates, so nearly every input record
+//! reaches RocksDB, the changelog and the output; at 30 s the cache holds
+//! each key's updates until the commit, as a Kafka Streams application with
+//! default settings does. A run ends when the group's committed offsets
+//! reach the end of the input, and its time counts from the process start
+//! (start-up, the first rebalance and, at long intervals, the wait for the
+//! first commit included: records per CPU-second is the measure to compare).
 //!
 //! `cargo run --release -p examples --bin runtime-bench -- --records 2000000`
 
@@ -43,7 +51,6 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const INPUT: &str = "bench-input";
 const PARTITIONS: i32 = 4;
-const COMMIT_MS: &str = "100";
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -53,6 +60,9 @@ struct Args {
     /// Thread counts to run each application with.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     threads: Vec<usize>,
+    /// Commit intervals (`commit.interval.ms`) to run every application with.
+    #[arg(long, value_delimiter = ',', default_value = "100,30000")]
+    commit_ms: Vec<u64>,
     /// Skip the Kafka Streams (Java) runs.
     #[arg(long)]
     no_java: bool,
@@ -87,6 +97,7 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     let app_id = args.app_id.as_deref().ok_or("--app-id")?;
     let output = args.output.as_deref().ok_or("--output")?;
     let threads = *args.threads.first().unwrap_or(&1);
+    let commit_ms = *args.commit_ms.first().ok_or("--commit-ms")?;
     let stop = Arc::new(AtomicBool::new(false));
     let s = Arc::clone(&stop);
     std::thread::spawn(move || {
@@ -96,13 +107,13 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     });
     let state_dir = tempfile::tempdir()?;
     match kind {
-        "raw" => raw_pipe(bootstrap, app_id, output, threads, &stop)?,
+        "raw" => raw_pipe(bootstrap, app_id, output, threads, commit_ms, &stop)?,
         "ours-stateless" | "ours-count" => {
             let config = StreamsConfig::new(app_id)
                 .with_bootstrap_servers(bootstrap)
                 .with_num_stream_threads(threads)
                 .with_state_dir(state_dir.path())
-                .with("commit.interval.ms", COMMIT_MS);
+                .with_commit_interval(Duration::from_millis(commit_ms));
             let builder = StreamsBuilder::new();
             let stream = builder.stream::<String, String>(INPUT);
             if kind == "ours-stateless" {
@@ -131,7 +142,14 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
 /// The baseline: consume, produce the same bytes, commit after flushing, on
 /// `threads` threads (one consumer and producer each), with the client
 /// settings the runtime uses.
-fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &Arc<AtomicBool>) -> Result<(), Error> {
+fn raw_pipe(
+    bootstrap: &str,
+    group: &str,
+    output: &str,
+    threads: usize,
+    commit_ms: u64,
+    stop: &Arc<AtomicBool>,
+) -> Result<(), Error> {
     let handles: Vec<_> = (0..threads)
         .map(|_| {
             let (bootstrap, group, output, stop) = (
@@ -159,7 +177,7 @@ fn raw_pipe(bootstrap: &str, group: &str, output: &str, threads: usize, stop: &A
                     .set("compression.type", "none")
                     .create()?;
                 consumer.subscribe(&[INPUT])?;
-                let commit_every = Duration::from_millis(COMMIT_MS.parse()?);
+                let commit_every = Duration::from_millis(commit_ms);
                 let mut last_commit = Instant::now();
                 // Next offset to commit per input partition.
                 let mut consumed: HashMap<i32, i64> = HashMap::new();
@@ -239,6 +257,7 @@ fn own_usage() -> Result<(u64, u64), Error> {
 struct Run {
     name: String,
     threads: usize,
+    commit_ms: u64,
     elapsed: Duration,
     cpu_ms: u64,
     rss_kb: u64,
@@ -268,7 +287,13 @@ fn parent(args: &Args) -> Result<(), Error> {
 
     let mut runs = Vec::new();
     let mut n = 0;
-    for &threads in &args.threads {
+    let mut rounds = Vec::new();
+    for &commit_ms in &args.commit_ms {
+        for &threads in &args.threads {
+            rounds.push((commit_ms, threads));
+        }
+    }
+    for (commit_ms, threads) in rounds {
         let mut kinds = vec!["raw", "ours-stateless", "ours-count"];
         if !args.no_java {
             kinds.extend(["ks-stateless", "ks-count"]);
@@ -276,7 +301,7 @@ fn parent(args: &Args) -> Result<(), Error> {
         kinds.retain(|k| args.only.is_empty() || args.only.iter().any(|o| o == k));
         for kind in kinds {
             n += 1;
-            let app_id = format!("bench-{kind}-{threads}-{n}");
+            let app_id = format!("bench-{kind}-{threads}-{commit_ms}-{n}");
             let output = format!("{app_id}-out");
             admin.create_topics(
                 &[NewTopic {
@@ -287,11 +312,12 @@ fn parent(args: &Args) -> Result<(), Error> {
                 }],
                 Duration::from_secs(30),
             )?;
-            let run = run_one(&servers, kind, threads, &app_id, &output, args.records)?;
+            let run = run_one(&servers, kind, threads, commit_ms, &app_id, &output, args.records)?;
             println!(
-                "  {:<15} threads={} {:>9.0} records/s {:>9.0} records/CPU-s  peak RSS {:>7.1} MiB",
+                "  {:<15} threads={} commit={}ms {:>9.0} records/s {:>9.0} records/CPU-s  peak RSS {:>7.1} MiB",
                 run.name,
                 run.threads,
+                run.commit_ms,
                 args.records as f64 / run.elapsed.as_secs_f64(),
                 args.records as f64 / (run.cpu_ms as f64 / 1000.0),
                 run.rss_kb as f64 / 1024.0
@@ -330,7 +356,15 @@ fn prefill(servers: &str, records: u64) -> Result<(), Error> {
     Ok(())
 }
 
-fn run_one(servers: &str, kind: &str, threads: usize, app_id: &str, output: &str, records: u64) -> Result<Run, Error> {
+fn run_one(
+    servers: &str,
+    kind: &str,
+    threads: usize,
+    commit_ms: u64,
+    app_id: &str,
+    output: &str,
+    records: u64,
+) -> Result<Run, Error> {
     let started = Instant::now();
     let mut child = if let Some(app) = kind.strip_prefix("ks-") {
         let state = tempfile::tempdir()?.keep();
@@ -348,6 +382,7 @@ fn run_one(servers: &str, kind: &str, threads: usize, app_id: &str, output: &str
             .arg(threads.to_string())
             .arg(&state)
             .arg(app_id)
+            .arg(commit_ms.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -366,6 +401,8 @@ fn run_one(servers: &str, kind: &str, threads: usize, app_id: &str, output: &str
             ])
             .arg("--threads")
             .arg(threads.to_string())
+            .arg("--commit-ms")
+            .arg(commit_ms.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -396,6 +433,7 @@ fn run_one(servers: &str, kind: &str, threads: usize, app_id: &str, output: &str
     Ok(Run {
         name: kind.to_owned(),
         threads,
+        commit_ms,
         elapsed,
         cpu_ms: field("cpu_ms=")?,
         rss_kb: field("peak_rss_kb=")?,
@@ -457,21 +495,27 @@ fn wait_for_commits(
 fn report(runs: &[Run], records: u64) {
     println!();
     println!(
-        "| application | threads | records/s | records/CPU-s | peak RSS MiB | vs raw (records/CPU-s) | vs Kafka Streams (records/CPU-s) | RSS vs Kafka Streams |"
+        "| application | threads | commit ms | records/s | records/CPU-s | peak RSS MiB | vs raw (records/CPU-s) | vs Kafka Streams (records/CPU-s) | RSS vs Kafka Streams |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let per_cpu = |r: &Run| records as f64 / (r.cpu_ms.max(1) as f64 / 1000.0);
+    // Baselines come from the same round: same thread count, same interval.
+    let find = |name: &str, r: &Run| {
+        runs.iter()
+            .find(|b| b.name == name && b.threads == r.threads && b.commit_ms == r.commit_ms)
+    };
     for r in runs {
-        let raw = runs.iter().find(|b| b.name == "raw" && b.threads == r.threads);
-        let twin = r.name.strip_prefix("ours-").and_then(|app| {
-            runs.iter()
-                .find(|b| b.name == format!("ks-{app}") && b.threads == r.threads)
-        });
+        let raw = find("raw", r);
+        let twin = r
+            .name
+            .strip_prefix("ours-")
+            .and_then(|app| find(&format!("ks-{app}"), r));
         let fmt = |x: Option<f64>| x.map_or("-".to_owned(), |v| format!("{v:.2}x"));
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.1} | {} | {} | {} |",
+            "| {} | {} | {} | {:.0} | {:.0} | {:.1} | {} | {} | {} |",
             r.name,
             r.threads,
+            r.commit_ms,
             records as f64 / r.elapsed.as_secs_f64(),
             per_cpu(r),
             r.rss_kb as f64 / 1024.0,

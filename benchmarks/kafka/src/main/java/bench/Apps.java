@@ -19,7 +19,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * with a changelog), run until the benchmark stops the process (SIGTERM),
  * then printing the process's CPU time and peak RSS.
  *
- * <p>Usage: {@code Apps <stateless|count> <bootstrap> <input> <output> <threads> <state-dir> <app-id>}
+ * <p>Usage: {@code Apps <stateless|count> <bootstrap> <input> <output> <threads> <state-dir> <app-id> [commit-ms]}
+ * (the commit interval is 100 ms unless given).
  */
 public final class Apps {
     private Apps() {}
@@ -31,7 +32,7 @@ public final class Apps {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[1]);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(args[4]));
         p.put(StreamsConfig.STATE_DIR_CONFIG, args[5]);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, args.length > 7 ? Long.parseLong(args[7]) : 100L);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
