@@ -4,7 +4,11 @@
 //! partitions:
 //!
 //! - (a) `raw`: an rdkafka consume -> produce pipe with the same client
-//!   settings (the baseline);
+//!   settings (the baseline), which copies key, value and timestamp;
+//! - `raw-headers`: the same pipe also reading each record's headers and
+//!   forwarding them, as a Kafka Streams application does (librdkafka
+//!   parses a record's headers on first access, allocating even when there
+//!   are none): it shows what that costs, next to the baseline;
 //! - (b) `ours-stateless`: our filter / map_values application;
 //! - (c) `ours-count`: our count by key (RocksDB store, changelog);
 //! - (d) `ks-stateless` and `ks-count`: the same two applications on Apache
@@ -69,7 +73,7 @@ struct Args {
     /// Run only these applications (e.g. `raw,ours-count`); all by default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// Internal: run one application in this process (`raw`, `ours-stateless`, `ours-count`).
+    /// Internal: run one application in this process (`raw`, `raw-headers`, `ours-stateless`, `ours-count`).
     #[arg(long, hide = true)]
     child: Option<String>,
     #[arg(long, hide = true)]
@@ -107,7 +111,10 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     });
     let state_dir = tempfile::tempdir()?;
     match kind {
-        "raw" => raw_pipe(bootstrap, app_id, output, threads, commit_ms, &stop)?,
+        "raw" | "raw-headers" => {
+            let headers = kind == "raw-headers";
+            raw_pipe(bootstrap, app_id, output, threads, commit_ms, headers, &stop)?;
+        }
         "ours-stateless" | "ours-count" => {
             let config = StreamsConfig::new(app_id)
                 .with_bootstrap_servers(bootstrap)
@@ -139,15 +146,16 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The baseline: consume, produce the same bytes, commit after flushing, on
-/// `threads` threads (one consumer and producer each), with the client
-/// settings the runtime uses.
+/// The baseline: consume, produce the same bytes (and, with `headers`, the
+/// record's headers), commit after flushing, on `threads` threads (one
+/// consumer and producer each), with the client settings the runtime uses.
 fn raw_pipe(
     bootstrap: &str,
     group: &str,
     output: &str,
     threads: usize,
     commit_ms: u64,
+    headers: bool,
     stop: &Arc<AtomicBool>,
 ) -> Result<(), Error> {
     let handles: Vec<_> = (0..threads)
@@ -195,6 +203,9 @@ fn raw_pipe(
                         }
                         if let Some(ts) = m.timestamp().to_millis() {
                             record = record.timestamp(ts);
+                        }
+                        if headers && let Some(h) = m.headers() {
+                            record = record.headers(h.detach());
                         }
                         let mut record = record;
                         loop {
@@ -294,7 +305,7 @@ fn parent(args: &Args) -> Result<(), Error> {
         }
     }
     for (commit_ms, threads) in rounds {
-        let mut kinds = vec!["raw", "ours-stateless", "ours-count"];
+        let mut kinds = vec!["raw", "raw-headers", "ours-stateless", "ours-count"];
         if !args.no_java {
             kinds.extend(["ks-stateless", "ks-count"]);
         }
@@ -495,9 +506,9 @@ fn wait_for_commits(
 fn report(runs: &[Run], records: u64) {
     println!();
     println!(
-        "| application | threads | commit ms | records/s | records/CPU-s | peak RSS MiB | vs raw (records/CPU-s) | vs Kafka Streams (records/CPU-s) | RSS vs Kafka Streams |"
+        "| application | threads | commit ms | records/s | records/CPU-s | peak RSS MiB | vs raw (records/CPU-s) | vs raw-headers (records/CPU-s) | vs Kafka Streams (records/CPU-s) | RSS vs Kafka Streams |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let per_cpu = |r: &Run| records as f64 / (r.cpu_ms.max(1) as f64 / 1000.0);
     // Baselines come from the same round: same thread count, same interval.
     let find = |name: &str, r: &Run| {
@@ -506,13 +517,14 @@ fn report(runs: &[Run], records: u64) {
     };
     for r in runs {
         let raw = find("raw", r);
+        let raw_headers = find("raw-headers", r);
         let twin = r
             .name
             .strip_prefix("ours-")
             .and_then(|app| find(&format!("ks-{app}"), r));
         let fmt = |x: Option<f64>| x.map_or("-".to_owned(), |v| format!("{v:.2}x"));
         println!(
-            "| {} | {} | {} | {:.0} | {:.0} | {:.1} | {} | {} | {} |",
+            "| {} | {} | {} | {:.0} | {:.0} | {:.1} | {} | {} | {} | {} |",
             r.name,
             r.threads,
             r.commit_ms,
@@ -520,6 +532,7 @@ fn report(runs: &[Run], records: u64) {
             per_cpu(r),
             r.rss_kb as f64 / 1024.0,
             fmt(raw.map(|b| per_cpu(r) / per_cpu(b))),
+            fmt(raw_headers.map(|b| per_cpu(r) / per_cpu(b))),
             fmt(twin.map(|b| per_cpu(r) / per_cpu(b))),
             fmt(twin.map(|b| r.rss_kb as f64 / b.rss_kb.max(1) as f64)),
         );
