@@ -65,14 +65,14 @@ impl Serde<String> for StringSerde {
     }
 
     fn deserialize(&self, _topic: &str, data: Option<&[u8]>) -> Result<String, SerdeError> {
-        let bytes = data.ok_or(SerdeError::UnexpectedNull { type_name: "String" })?;
+        let bytes = data.ok_or_else(|| SerdeError::UnexpectedNull { type_name: "String" })?;
         Ok(utf8(bytes)?.to_owned())
     }
 
     /// Keeps the buffer: no copy.
     #[allow(unsafe_code)]
     fn deserialize_owned(&self, _topic: &str, data: Option<Vec<u8>>) -> Result<String, SerdeError> {
-        let bytes = data.ok_or(SerdeError::UnexpectedNull { type_name: "String" })?;
+        let bytes = data.ok_or_else(|| SerdeError::UnexpectedNull { type_name: "String" })?;
         utf8(&bytes)?;
         // SAFETY: `utf8` just validated these very bytes as UTF-8.
         Ok(unsafe { String::from_utf8_unchecked(bytes) })

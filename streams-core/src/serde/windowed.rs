@@ -64,7 +64,7 @@ fn split_times<const N: usize>(data: Option<&[u8]>) -> Result<(&[u8], [i64; N]),
     let type_name = "Windowed";
     let data = data.ok_or_else(|| SerdeError::UnexpectedNull { type_name })?;
     let needed = N * TIMESTAMP;
-    let key_len = data.len().checked_sub(needed).ok_or(SerdeError::Truncated {
+    let key_len = data.len().checked_sub(needed).ok_or_else(|| SerdeError::Truncated {
         type_name,
         needed,
         actual: data.len(),

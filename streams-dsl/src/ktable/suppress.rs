@@ -103,7 +103,7 @@ impl<V: 'static> Serde<BufferEntry<V>> for BufferEntrySerde<V> {
     }
 
     fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<BufferEntry<V>, SerdeError> {
-        let mut data = data.ok_or(SerdeError::UnexpectedNull {
+        let mut data = data.ok_or_else(|| SerdeError::UnexpectedNull {
             type_name: "suppression buffer entry",
         })?;
         let buffer_time = take_i64(&mut data)?;
