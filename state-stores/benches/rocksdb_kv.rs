@@ -21,6 +21,11 @@ use streams_core::serde::BytesSerde;
 use streams_core::store::{KeyValueStore, StateStore, StateStoreContext};
 
 const BATCH: usize = 100;
+/// Entries per batch in the cache-flush case: about what one task's record
+/// cache hands its store at a 100 ms commit in the runtime benchmark.
+const FLUSH: usize = 5_000;
+/// Distinct keys of one task in that benchmark (100,000 keys, 4 partitions).
+const TASK_KEYS: u64 = 25_000;
 
 fn key(i: u64) -> Vec<u8> {
     let mut k = i.to_be_bytes().to_vec();
@@ -71,14 +76,29 @@ type Side = Box<dyn FnMut(&mut Pair, &Data)>;
 /// One operation measured on both sides.
 struct Case {
     name: &'static str,
+    /// Whether the pairs come in arrival order (as a record cache flushes
+    /// them: no key order) instead of key order.
+    arrival_order: bool,
     facade: Side,
     direct: Side,
+}
+
+/// Writes `data` in batches of `size`, in the order given.
+fn write_batches(p: &mut Pair, data: &Data, size: usize) {
+    for chunk in data.chunks(size) {
+        let mut batch = WriteBatch::default();
+        for (k, v) in chunk {
+            batch.put(k, v);
+        }
+        p.direct.write_opt(batch, &p.write).unwrap();
+    }
 }
 
 fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "put",
+            arrival_order: false,
             facade: Box::new(|p, data| {
                 for (k, v) in data {
                     p.facade.put(k, v).unwrap();
@@ -92,6 +112,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "get",
+            arrival_order: false,
             facade: Box::new(|p, data| {
                 for (k, _) in data {
                     black_box(p.facade.get(k).unwrap());
@@ -105,20 +126,25 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "put_all(100)",
+            arrival_order: false,
             facade: Box::new(|p, data| {
                 for chunk in data.chunks(BATCH) {
                     p.facade.put_all(chunk).unwrap();
                 }
             }),
-            direct: Box::new(|p, data| {
-                for chunk in data.chunks(BATCH) {
-                    let mut batch = WriteBatch::default();
-                    for (k, v) in chunk {
-                        batch.put(k, v);
-                    }
-                    p.direct.write_opt(batch, &p.write).unwrap();
+            direct: Box::new(|p, data| write_batches(p, data, BATCH)),
+        },
+        // A cache flush: the store sorts each batch by key before writing it;
+        // the baseline writes it in arrival order, as the store did before.
+        Case {
+            name: "put_all(flush)",
+            arrival_order: true,
+            facade: Box::new(|p, data| {
+                for chunk in data.chunks(FLUSH) {
+                    p.facade.put_all(chunk).unwrap();
                 }
             }),
+            direct: Box::new(|p, data| write_batches(p, data, FLUSH)),
         },
     ]
 }
@@ -128,35 +154,60 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
+/// `n` writes as one task's record cache flushes them in the runtime
+/// benchmark's count at a 100 ms commit: passes over [`TASK_KEYS`] keys, each
+/// pass in a new pseudo-random order, so that a batch of [`FLUSH`] entries
+/// holds distinct keys spread over the task's key space.
+fn arrival_order(n: u64) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let keys = TASK_KEYS.min(n);
+    let mut order: Vec<u64> = (0..keys).collect();
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut out = Vec::with_capacity(n as usize);
+    while (out.len() as u64) < n {
+        // Fisher-Yates with an xorshift generator: the same order every run.
+        for i in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        out.extend(order.iter().map(|&i| (key(i), value(i))));
+    }
+    out.truncate(n as usize);
+    out
+}
+
 /// Interleaved rounds: each round runs both sides, alternating which goes
 /// first, so drift on a shared machine hits both alike.
 fn side_by_side(n: u64, rounds: usize) {
     let data: Vec<(Vec<u8>, Vec<u8>)> = (0..n).map(|i| (key(i), value(i))).collect();
+    let arrival = arrival_order(n);
     let mut p = pair();
     println!("rocksdb key-value, {n} ops of 16-byte keys / 64-byte values, {rounds} interleaved rounds:");
     for mut case in cases() {
+        let data = if case.arrival_order { &arrival } else { &data };
         let (mut f, mut d) = (Vec::new(), Vec::new());
         for round in 0..rounds {
             let mut run_facade = |p: &mut Pair| {
                 let t = Instant::now();
-                (case.facade)(p, &data);
+                (case.facade)(p, data);
                 f.push(t.elapsed());
             };
             if round % 2 == 0 {
                 run_facade(&mut p);
                 let t = Instant::now();
-                (case.direct)(&mut p, &data);
+                (case.direct)(&mut p, data);
                 d.push(t.elapsed());
             } else {
                 let t = Instant::now();
-                (case.direct)(&mut p, &data);
+                (case.direct)(&mut p, data);
                 d.push(t.elapsed());
                 run_facade(&mut p);
             }
         }
         let (fm, dm) = (median(f), median(d));
         println!(
-            "  {:<13} facade {:>9.0} ns/op   direct {:>9.0} ns/op   facade/direct throughput {:.2}",
+            "  {:<14} facade {:>9.0} ns/op   direct {:>9.0} ns/op   facade/direct throughput {:.2}",
             case.name,
             fm.as_nanos() as f64 / n as f64,
             dm.as_nanos() as f64 / n as f64,
