@@ -83,6 +83,20 @@ struct Case {
     direct: Side,
 }
 
+/// Batches of `size` through the store's `put_all`, beside direct write batches.
+fn put_all_case(name: &'static str, size: usize, arrival_order: bool) -> Case {
+    Case {
+        name,
+        arrival_order,
+        facade: Box::new(move |p, data| {
+            for chunk in data.chunks(size) {
+                p.facade.put_all(chunk).unwrap();
+            }
+        }),
+        direct: Box::new(move |p, data| write_batches(p, data, size)),
+    }
+}
+
 /// Writes `data` in batches of `size`, in the order given.
 fn write_batches(p: &mut Pair, data: &Data, size: usize) {
     for chunk in data.chunks(size) {
@@ -124,28 +138,10 @@ fn cases() -> Vec<Case> {
                 }
             }),
         },
-        Case {
-            name: "put_all(100)",
-            arrival_order: false,
-            facade: Box::new(|p, data| {
-                for chunk in data.chunks(BATCH) {
-                    p.facade.put_all(chunk).unwrap();
-                }
-            }),
-            direct: Box::new(|p, data| write_batches(p, data, BATCH)),
-        },
+        put_all_case("put_all(100)", BATCH, false),
         // A cache flush: the store sorts each batch by key before writing it;
         // the baseline writes it in arrival order, as the store did before.
-        Case {
-            name: "put_all(flush)",
-            arrival_order: true,
-            facade: Box::new(|p, data| {
-                for chunk in data.chunks(FLUSH) {
-                    p.facade.put_all(chunk).unwrap();
-                }
-            }),
-            direct: Box::new(|p, data| write_batches(p, data, FLUSH)),
-        },
+        put_all_case("put_all(flush)", FLUSH, true),
     ]
 }
 
