@@ -140,7 +140,7 @@ fn cases() -> Vec<Case> {
         },
         put_all_case("put_all(100)", BATCH, false),
         // A cache flush: the store sorts each batch by key before writing it;
-        // the baseline writes it in arrival order, as the store did before.
+        // the baseline writes it in arrival order.
         put_all_case("put_all(flush)", FLUSH, true),
     ]
 }
