@@ -9,6 +9,11 @@
 //!   forwarding them, as a Kafka Streams application does (librdkafka
 //!   parses a record's headers on first access, allocating even when there
 //!   are none): it shows what that costs, next to the baseline;
+//! - `raw-twice`: the plain pipe producing every record twice (both copies
+//!   to the output topic): the Kafka work of a count-by-key application
+//!   whose cache merges nothing, one changelog and one output record per
+//!   input record, as at a 100 ms commit interval; its ratio to the raw
+//!   pipe bounds what the count application can reach there;
 //! - (b) `ours-stateless`: our filter / map_values application;
 //! - (c) `ours-count`: our count by key (RocksDB store, changelog);
 //! - (d) `ks-stateless` and `ks-count`: the same two applications on Apache
@@ -73,7 +78,7 @@ struct Args {
     /// Run only these applications (e.g. `raw,ours-count`); all by default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// Internal: run one application in this process (`raw`, `raw-headers`, `ours-stateless`, `ours-count`).
+    /// Internal: run one application in this process (`raw`, `raw-headers`, `raw-twice`, `ours-stateless`, `ours-count`).
     #[arg(long, hide = true)]
     child: Option<String>,
     #[arg(long, hide = true)]
@@ -111,9 +116,12 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     });
     let state_dir = tempfile::tempdir()?;
     match kind {
-        "raw" | "raw-headers" => {
-            let headers = kind == "raw-headers";
-            raw_pipe(bootstrap, app_id, output, threads, commit_ms, headers, &stop)?;
+        "raw" | "raw-headers" | "raw-twice" => {
+            let pipe = Pipe {
+                headers: kind == "raw-headers",
+                copies: if kind == "raw-twice" { 2 } else { 1 },
+            };
+            raw_pipe(bootstrap, app_id, output, threads, commit_ms, pipe, &stop)?;
         }
         "ours-stateless" | "ours-count" => {
             let config = StreamsConfig::new(app_id)
@@ -146,16 +154,26 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The baseline: consume, produce the same bytes (and, with `headers`, the
-/// record's headers), commit after flushing, on `threads` threads (one
-/// consumer and producer each), with the client settings the runtime uses.
+/// What a raw pipe forwards of each record.
+#[derive(Clone, Copy)]
+struct Pipe {
+    /// Read the record's headers and forward them.
+    headers: bool,
+    /// Records produced per record consumed.
+    copies: usize,
+}
+
+/// The baseline: consume, produce the same bytes `pipe.copies` times (with
+/// `pipe.headers`, the record's headers too), commit after flushing, on
+/// `threads` threads (one consumer and producer each), with the client
+/// settings the runtime uses.
 fn raw_pipe(
     bootstrap: &str,
     group: &str,
     output: &str,
     threads: usize,
     commit_ms: u64,
-    headers: bool,
+    pipe: Pipe,
     stop: &Arc<AtomicBool>,
 ) -> Result<(), Error> {
     let handles: Vec<_> = (0..threads)
@@ -194,26 +212,29 @@ fn raw_pipe(
                     let mut n = 0;
                     while let Some(item) = next {
                         let m = item?;
-                        let mut record = BaseRecord::<[u8], [u8]>::to(&output);
-                        if let Some(k) = m.key() {
-                            record = record.key(k);
-                        }
-                        if let Some(v) = m.payload() {
-                            record = record.payload(v);
-                        }
-                        if let Some(ts) = m.timestamp().to_millis() {
-                            record = record.timestamp(ts);
-                        }
-                        if headers && let Some(h) = m.headers() {
-                            record = record.headers(h.detach());
-                        }
-                        let mut record = record;
-                        loop {
-                            match producer.send(record) {
-                                Ok(()) => break,
-                                Err((_, r)) => {
-                                    record = r;
-                                    producer.poll(Duration::from_millis(10));
+                        for _ in 0..pipe.copies {
+                            let mut record = BaseRecord::<[u8], [u8]>::to(&output);
+                            if let Some(k) = m.key() {
+                                record = record.key(k);
+                            }
+                            if let Some(v) = m.payload() {
+                                record = record.payload(v);
+                            }
+                            if let Some(ts) = m.timestamp().to_millis() {
+                                record = record.timestamp(ts);
+                            }
+                            if pipe.headers
+                                && let Some(h) = m.headers()
+                            {
+                                record = record.headers(h.detach());
+                            }
+                            loop {
+                                match producer.send(record) {
+                                    Ok(()) => break,
+                                    Err((_, r)) => {
+                                        record = r;
+                                        producer.poll(Duration::from_millis(10));
+                                    }
                                 }
                             }
                         }
@@ -305,7 +326,7 @@ fn parent(args: &Args) -> Result<(), Error> {
         }
     }
     for (commit_ms, threads) in rounds {
-        let mut kinds = vec!["raw", "raw-headers", "ours-stateless", "ours-count"];
+        let mut kinds = vec!["raw", "raw-headers", "raw-twice", "ours-stateless", "ours-count"];
         if !args.no_java {
             kinds.extend(["ks-stateless", "ks-count"]);
         }
