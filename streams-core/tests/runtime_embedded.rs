@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::BorrowedMessage;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use streams_core::prelude::*;
@@ -28,13 +29,29 @@ fn read(servers: &str, topic: &str, partitions: i32, n: usize) -> Vec<(String, S
     read_until(servers, topic, partitions, |out| out.len() >= n)
 }
 
-/// Reads `topic` until `done` holds for what arrived (or 60 s passed).
+/// Reads `topic` until `done` holds for what arrived (or 60 s passed);
+/// sorted.
 fn read_until(
     servers: &str,
     topic: &str,
     partitions: i32,
     done: impl Fn(&[(String, String)]) -> bool,
 ) -> Vec<(String, String)> {
+    let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
+    let mut out = read_records(servers, topic, partitions, |m| (text(m.key()), text(m.payload())), done);
+    out.sort();
+    out
+}
+
+/// Reads `topic` from the beginning, each record as `map` makes it, until
+/// `done` holds for what arrived (or 60 s passed); in arrival order.
+fn read_records<T>(
+    servers: &str,
+    topic: &str,
+    partitions: i32,
+    map: impl Fn(&BorrowedMessage<'_>) -> T,
+    done: impl Fn(&[T]) -> bool,
+) -> Vec<T> {
     // librdkafka wants a group id even for assigned (groupless) reading.
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", servers)
@@ -51,11 +68,9 @@ fn read_until(
     let mut out = Vec::new();
     while !done(&out) && Instant::now() < deadline {
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
-            out.push((text(m.key()), text(m.payload())));
+            out.push(map(&m));
         }
     }
-    out.sort();
     out
 }
 
@@ -342,20 +357,12 @@ fn headers_pass_through_the_runtime_unchanged() {
     .unwrap();
     streams.start().unwrap();
 
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", broker.bootstrap_servers())
-        .set("group.id", "reader-hd-out")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset("hd-out", 0, Offset::Beginning).unwrap();
-    consumer.assign(&tpl).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut got: Vec<(String, HeaderList)> = Vec::new();
-    while got.len() < sent.len() && Instant::now() < deadline {
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            let headers = m
+    let got = read_records(
+        broker.bootstrap_servers(),
+        "hd-out",
+        1,
+        |m| {
+            let headers: HeaderList = m
                 .headers()
                 .map(|h| {
                     h.iter()
@@ -363,12 +370,13 @@ fn headers_pass_through_the_runtime_unchanged() {
                         .collect()
                 })
                 .unwrap_or_default();
-            got.push((
+            (
                 String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
                 headers,
-            ));
-        }
-    }
+            )
+        },
+        |got| got.len() >= sent.len(),
+    );
     assert!(streams.close(Duration::from_secs(30)));
     let want: Vec<(String, HeaderList)> = sent.into_iter().map(|(k, h)| (k.to_owned(), h)).collect();
     assert_eq!(got, want);
