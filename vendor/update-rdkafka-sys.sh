@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-creates vendor/rdkafka-sys: downloads the published rdkafka-sys crate of
-# the given version from crates.io, checks it against Cargo.lock's checksum
-# when the lock file names that version, drops the parts of librdkafka its
+# the given version from crates.io, checks it against the checksum the
+# crates.io index gives for that version, drops the parts of librdkafka its
 # build does not read (tests, examples, packaging, Windows and Debian files),
 # and applies vendor/patches/*.patch in name order.
 #
@@ -17,14 +17,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 curl -sSfL -o "$tmp/crate.tar.gz" "https://static.crates.io/crates/rdkafka-sys/rdkafka-sys-${version/+/%2B}.crate"
-locked=$(awk -v v="$version" '
-  $0 == "name = \"rdkafka-sys\"" { hit = 1; next }
-  hit && $0 == "version = \"" v "\"" { ok = 1; next }
-  hit && ok && /^checksum = / { gsub(/checksum = |"/, ""); print; exit }
-  /^$/ { hit = 0; ok = 0 }' "$here/../Cargo.lock")
+curl -sSfL -o "$tmp/index" "https://index.crates.io/rd/ka/rdkafka-sys"
+expected=$(python3 - "$tmp/index" "$version" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    if entry["vers"] == sys.argv[2]:
+        print(entry["cksum"])
+PY
+)
 actual=$(sha256sum "$tmp/crate.tar.gz" | cut -d' ' -f1)
-if [[ -n "$locked" && "$locked" != "$actual" ]]; then
-  echo "checksum mismatch: Cargo.lock has $locked, the download is $actual" >&2
+if [[ -z "$expected" || "$expected" != "$actual" ]]; then
+  echo "checksum mismatch: the crates.io index has '${expected}', the download is $actual" >&2
   exit 1
 fi
 
