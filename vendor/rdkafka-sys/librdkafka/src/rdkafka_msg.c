@@ -1453,7 +1453,12 @@ static rd_kafka_resp_err_t rd_kafka_msg_headers_parse(rd_kafka_msg_t *rkm) {
 
         rd_dassert(!rkm->rkm_headers);
 
-        if (RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdrs) == 0)
+        /* No header field, or a header count of zero (the single varint
+         * byte 0): no headers, answered without building a parse buffer
+         * (kafka-streams-rs patch, see vendor/README.md). */
+        if (RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdrs) == 0 ||
+            (RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdrs) == 1 &&
+             *(const char *)rkm->rkm_u.consumer.binhdrs.data == 0))
                 return RD_KAFKA_RESP_ERR__NOENT;
 
         rkbuf = rd_kafka_buf_new_shadow(
@@ -1526,13 +1531,6 @@ rd_kafka_message_headers(const rd_kafka_message_t *rkmessage,
         /* No previously parsed headers, check if the underlying
          * protocol message had headers and if so, parse them. */
         if (unlikely(!RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdrs)))
-                return RD_KAFKA_RESP_ERR__NOENT;
-
-        /* A header count of zero is the single varint byte 0: answer
-         * without building a parse buffer (kafka-streams-rs patch,
-         * see vendor/README.md). */
-        if (RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdrs) == 1 &&
-            *(const char *)rkm->rkm_u.consumer.binhdrs.data == 0)
                 return RD_KAFKA_RESP_ERR__NOENT;
 
         err = rd_kafka_msg_headers_parse(rkm);
