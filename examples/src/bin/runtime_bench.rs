@@ -48,6 +48,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use examples::kafka_broker::{KafkaBroker, class_path};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::message::ToBytes;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use streams_core::StreamsConfig;
@@ -229,15 +230,7 @@ fn raw_pipe(
                             {
                                 record = record.headers(h.detach());
                             }
-                            loop {
-                                match producer.send(record) {
-                                    Ok(()) => break,
-                                    Err((_, r)) => {
-                                        record = r;
-                                        producer.poll(Duration::from_millis(10));
-                                    }
-                                }
-                            }
+                            send_queued(&producer, record);
                         }
                         consumed.insert(m.partition(), m.offset() + 1);
                         n += 1;
@@ -374,19 +367,24 @@ fn prefill(servers: &str, records: u64) -> Result<(), Error> {
     for i in 0..records {
         let key = format!("k{:07}", i % 100_000);
         let value = &text[..92];
-        let mut record = BaseRecord::to(INPUT).key(&key).payload(value);
-        loop {
-            match producer.send(record) {
-                Ok(()) => break,
-                Err((_, r)) => {
-                    record = r;
-                    producer.poll(Duration::from_millis(5));
-                }
-            }
-        }
+        send_queued(&producer, BaseRecord::to(INPUT).key(&key).payload(value));
     }
     producer.flush(Duration::from_secs(120))?;
     Ok(())
+}
+
+/// Queues `record` on `producer`, serving delivery reports (which frees
+/// room) for as long as the producer's queue is full.
+fn send_queued<K: ToBytes + ?Sized, P: ToBytes + ?Sized>(producer: &BaseProducer, mut record: BaseRecord<'_, K, P>) {
+    loop {
+        match producer.send(record) {
+            Ok(()) => return,
+            Err((_, r)) => {
+                record = r;
+                producer.poll(Duration::from_millis(10));
+            }
+        }
+    }
 }
 
 fn run_one(
