@@ -37,10 +37,14 @@ fn read_until(
     partitions: i32,
     done: impl Fn(&[(String, String)]) -> bool,
 ) -> Vec<(String, String)> {
-    let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
     let mut out = read_records(servers, topic, partitions, |m| (text(m.key()), text(m.payload())), done);
     out.sort();
     out
+}
+
+/// A key or value read back as text (null reads as empty).
+fn text(bytes: Option<&[u8]>) -> String {
+    String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned()
 }
 
 /// Reads `topic` from the beginning, each record as `map` makes it, until
@@ -370,10 +374,7 @@ fn headers_pass_through_the_runtime_unchanged() {
                         .collect()
                 })
                 .unwrap_or_default();
-            (
-                String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
-                headers,
-            )
+            (text(m.key()), headers)
         },
         |got| got.len() >= sent.len(),
     );
