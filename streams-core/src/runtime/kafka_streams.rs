@@ -14,6 +14,7 @@ use super::restore::StateRestoreListener;
 use super::state::{State, ThreadFailureResponse};
 use super::thread::{self, ThreadShared, ThreadSpec, ThreadState};
 use super::topics::{ClusterAdmin, KafkaAdmin, TopicPlan};
+use super::wake::Wake;
 use crate::config::{StreamsConfig, keys};
 use crate::engine::TaskId;
 use crate::error::StreamsError;
@@ -21,6 +22,9 @@ use crate::topology::Topology;
 
 /// How long an interactive query waits for the stream threads to answer.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest the supervisor sleeps without a state change to wake it.
+const SUPERVISOR_TIMEOUT: Duration = Duration::from_secs(1);
 
 type StateListener = Box<dyn Fn(State, State) + Send + Sync>;
 type ErrorHandler = Box<dyn Fn(&StreamsError) -> ThreadFailureResponse + Send + Sync>;
@@ -63,6 +67,9 @@ struct Inner {
     next_thread: Mutex<usize>,
     errors: Mutex<Vec<String>>,
     supervisor: Mutex<Option<JoinHandle<()>>>,
+    /// Raised by every thread and client state change: the supervisor's
+    /// alarm clock.
+    wake: Arc<Wake>,
 }
 
 struct ThreadEntry {
@@ -121,6 +128,7 @@ impl KafkaStreams {
                 next_thread: Mutex::new(1),
                 errors: Mutex::new(Vec::new()),
                 supervisor: Mutex::new(None),
+                wake: Arc::new(Wake::default()),
             }),
         })
     }
@@ -397,6 +405,7 @@ impl Inner {
         };
         tracing::info!(application = %self.config.application_id(), from = %old, to = %next, "state transition");
         self.changed.notify_all();
+        self.wake.raise();
         if let Ok(l) = self.listener.lock()
             && let Some(l) = l.as_ref()
         {
@@ -434,7 +443,10 @@ impl Inner {
             .config
             .get(keys::CLIENT_ID)
             .map_or_else(|| self.config.application_id().to_owned(), str::to_owned);
-        let shared = Arc::new(ThreadShared::new(format!("{client_id}-StreamThread-{n}")));
+        let shared = Arc::new(ThreadShared::new(
+            format!("{client_id}-StreamThread-{n}"),
+            Arc::clone(&self.wake),
+        ));
         let spec = ThreadSpec {
             shared: Arc::clone(&shared),
             topology: Arc::clone(&self.topology),
@@ -469,7 +481,10 @@ impl Inner {
             let mut all_running = true;
             if let Ok(mut threads) = self.threads.lock() {
                 for t in threads.iter_mut() {
-                    let finished = t.handle.as_ref().is_some_and(JoinHandle::is_finished);
+                    // DEAD is the thread's last act, so the join below
+                    // waits only for it to return.
+                    let finished = t.handle.as_ref().is_some_and(JoinHandle::is_finished)
+                        || (t.handle.is_some() && t.shared.state() == ThreadState::Dead);
                     if finished && let Some(h) = t.handle.take() {
                         let error = match h.join() {
                             Ok(Ok(())) => None,
@@ -528,7 +543,9 @@ impl Inner {
             if self.state().is_running_or_rebalancing() {
                 let _ = self.transition_to(next);
             }
-            std::thread::sleep(Duration::from_millis(20));
+            // Every thread and client state change raises the flag; the
+            // timeout only bounds how long a missed raise could go unseen.
+            self.wake.wait(SUPERVISOR_TIMEOUT);
         }
     }
 

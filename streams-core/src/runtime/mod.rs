@@ -17,6 +17,8 @@
 //!   cluster, whose limits stay behind `ClusterAdmin`.
 //! - `metadata.rs`: which instance hosts a key ([`KeyQueryMetadata`]).
 //! - `metrics.rs`: [`ThreadMetrics`] snapshots.
+//! - `wake.rs`: the flag the stream threads raise at each state change, on
+//!   which the client's supervisor sleeps.
 //! - `queries.rs`: interactive queries, read-only views of the local stores
 //!   ([`ReadOnlyKeyValueStore`] and the window and session views).
 //!
@@ -35,6 +37,7 @@ mod restore;
 mod state;
 mod thread;
 mod topics;
+mod wake;
 
 pub use collector::KafkaCollector;
 pub use embedded::EmbeddedBroker;

@@ -48,6 +48,7 @@ use rdkafka::{ClientConfig, ClientContext, Message, Offset, Statistics, TopicPar
 use super::collector::KafkaCollector;
 use super::metrics::{Meter, TaskMetricsSnapshot, ThreadMetrics, to_raw};
 use super::restore::{StateRestoreListener, restore_task};
+use super::wake::Wake;
 use crate::config::clients::ClientKind;
 use crate::config::{StreamsConfig, keys};
 use crate::engine::{StreamTask, TaskEnv, TaskId, TaskState, TopicPartition};
@@ -118,6 +119,8 @@ pub(crate) struct ThreadShared {
     pub(crate) status: Mutex<ThreadStatus>,
     /// Interactive queries waiting for the thread to run them.
     pub(crate) queries: Mutex<Vec<super::queries::QueryJob>>,
+    /// Raised at every state change, for the client's supervisor.
+    wake: Arc<Wake>,
 }
 
 /// A thread's state, tasks and metrics, as last published.
@@ -137,7 +140,8 @@ impl std::fmt::Debug for ThreadShared {
 }
 
 impl ThreadShared {
-    pub(crate) fn new(name: String) -> Self {
+    /// A thread named `name` that raises `wake` whenever its state changes.
+    pub(crate) fn new(name: String, wake: Arc<Wake>) -> Self {
         Self {
             status: Mutex::new(ThreadStatus {
                 state: ThreadState::Created,
@@ -150,6 +154,7 @@ impl ThreadShared {
             name,
             shutdown: AtomicBool::new(false),
             queries: Mutex::new(Vec::new()),
+            wake,
         }
     }
 
@@ -165,6 +170,8 @@ impl ThreadShared {
         if status.state.can_transition_to(next) {
             tracing::debug!(thread = %self.name, from = ?status.state, to = ?next, "thread state transition");
             status.state = next;
+            drop(status);
+            self.wake.raise();
         } else {
             tracing::warn!(thread = %self.name, from = ?status.state, to = ?next, "illegal thread state transition ignored");
         }
@@ -487,6 +494,7 @@ pub(crate) fn run(spec: ThreadSpec) -> Result<(), StreamsError> {
         config,
         restore_listener,
     } = spec;
+    let _dead_on_exit = DeadOnExit(&shared);
     let result = run_loop(&shared, topology, &config, restore_listener.as_ref());
     // A failed thread drops its tasks without committing or checkpointing
     // (Kafka Streams' dirty close): their state restores from the last
@@ -496,11 +504,23 @@ pub(crate) fn run(spec: ThreadSpec) -> Result<(), StreamsError> {
             m.take();
         }
     });
-    shared.transition_to(ThreadState::Dead);
     if let Err(e) = &result {
         tracing::error!(thread = %shared.name, error = %e, "stream thread failed");
     }
     result
+}
+
+/// Marks the thread DEAD when [`run`] ends, by returning or by a panic, and
+/// so wakes the supervisor to join it.
+struct DeadOnExit<'a>(&'a ThreadShared);
+
+impl Drop for DeadOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.transition_to(ThreadState::Dead);
+        // Raised again in case the status lock was poisoned and the
+        // transition could not be recorded.
+        self.0.wake.raise();
+    }
 }
 
 fn run_loop(
