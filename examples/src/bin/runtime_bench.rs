@@ -41,8 +41,8 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -54,7 +54,7 @@ use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use streams_core::StreamsConfig;
 use streams_core::runtime::{
     ClusterAdmin, KafkaAdmin, KafkaStreams, MAIN_CONSUMER_FETCH_QUEUE_BACKOFF_MS, MAIN_CONSUMER_QUEUED_MIN_MESSAGES,
-    NewTopic,
+    NewTopic, State,
 };
 use streams_dsl::prelude::*;
 
@@ -109,12 +109,18 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
     let output = args.output.as_deref().ok_or("--output")?;
     let threads = *args.threads.first().unwrap_or(&1);
     let commit_ms = *args.commit_ms.first().ok_or("--commit-ms")?;
+    // Closed standard input stops the run: the raw pipes check `stop` in
+    // their loop, our applications sleep on `stopped` until it (or a failure
+    // that ends the application) arrives.
     let stop = Arc::new(AtomicBool::new(false));
+    let (stopped, stop_reason) = mpsc::channel::<Option<State>>();
     let s = Arc::clone(&stop);
+    let input_closed = stopped.clone();
     std::thread::spawn(move || {
         let mut sink = Vec::new();
         let _ = std::io::stdin().read_to_end(&mut sink);
         s.store(true, Ordering::Relaxed);
+        let _ = input_closed.send(None);
     });
     let state_dir = tempfile::tempdir()?;
     match kind {
@@ -142,10 +148,16 @@ fn child(args: &Args, kind: &str) -> Result<(), Error> {
                 stream.group_by_key().count().to_stream().to(output);
             }
             let streams = KafkaStreams::new(builder.build_with(&config)?, config)?;
+            streams.set_state_listener(move |_, new| {
+                if new == State::Error {
+                    let _ = stopped.send(Some(new));
+                }
+            });
             streams.start()?;
             println!("STARTED");
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(20));
+            if let Ok(Some(state)) = stop_reason.recv() {
+                let errors = streams.thread_errors().join("; ");
+                return Err(format!("{kind} stopped in state {state}: {errors}").into());
             }
             streams.close(Duration::from_secs(60));
         }
@@ -436,7 +448,8 @@ fn run_one(
             .arg(commit_ms.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // Our children write nothing there but the error they fail with.
+            .stderr(Stdio::inherit())
             .spawn()?
     };
     let done = wait_for_commits(servers, app_id, records, &mut child, Duration::from_secs(900));
