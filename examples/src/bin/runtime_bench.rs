@@ -36,6 +36,12 @@
 //! (start-up, the first rebalance and, at long intervals, the wait for the
 //! first commit included: records per CPU-second is the measure to compare).
 //!
+//! The machine is shared and the broker runs on it, so one run's figures
+//! move by a fifth from one run to the next. `--repeat N` runs each round's
+//! applications N times in turn and reports medians; a ratio is then the
+//! median of the ratios between runs of the same pass, which sat next to
+//! each other in time, and the table lists each pass's ratio beside it.
+//!
 //! `cargo run --release -p examples --bin runtime-bench -- --records 2000000`
 
 use std::collections::HashMap;
@@ -80,6 +86,11 @@ struct Args {
     /// Run only these applications (e.g. `raw,ours-count`); all by default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Passes over the applications of each round, in turn; the table
+    /// reports medians, and each ratio is the median of the ratios of runs
+    /// in the same pass.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
     /// Internal: run one application in this process (`raw`, `raw-headers`, `raw-twice`, `ours-stateless`, `ours-count`).
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -296,6 +307,8 @@ struct Run {
     name: String,
     threads: usize,
     commit_ms: u64,
+    /// Which pass over the round's applications this run belongs to.
+    pass: u32,
     elapsed: Duration,
     cpu_ms: u64,
     rss_kb: u64,
@@ -337,30 +350,34 @@ fn parent(args: &Args) -> Result<(), Error> {
             kinds.extend(["ks-stateless", "ks-count"]);
         }
         kinds.retain(|k| args.only.is_empty() || args.only.iter().any(|o| o == k));
-        for kind in kinds {
-            n += 1;
-            let app_id = format!("bench-{kind}-{threads}-{commit_ms}-{n}");
-            let output = format!("{app_id}-out");
-            admin.create_topics(
-                &[NewTopic {
-                    name: output.clone(),
-                    partitions: PARTITIONS,
-                    replication_factor: 1,
-                    config: Default::default(),
-                }],
-                Duration::from_secs(30),
-            )?;
-            let run = run_one(&servers, kind, threads, commit_ms, &app_id, &output, args.records)?;
-            println!(
-                "  {:<15} threads={} commit={}ms {:>9.0} records/s {:>9.0} records/CPU-s  peak RSS {:>7.1} MiB",
-                run.name,
-                run.threads,
-                run.commit_ms,
-                args.records as f64 / run.elapsed.as_secs_f64(),
-                args.records as f64 / (run.cpu_ms as f64 / 1000.0),
-                run.rss_kb as f64 / 1024.0
-            );
-            runs.push(run);
+        for pass in 1..=args.repeat {
+            for &kind in &kinds {
+                n += 1;
+                let app_id = format!("bench-{kind}-{threads}-{commit_ms}-{n}");
+                let output = format!("{app_id}-out");
+                admin.create_topics(
+                    &[NewTopic {
+                        name: output.clone(),
+                        partitions: PARTITIONS,
+                        replication_factor: 1,
+                        config: Default::default(),
+                    }],
+                    Duration::from_secs(30),
+                )?;
+                let mut run = run_one(&servers, kind, threads, commit_ms, &app_id, &output, args.records)?;
+                run.pass = pass;
+                println!(
+                    "  {:<15} threads={} commit={}ms pass {} {:>9.0} records/s {:>9.0} records/CPU-s  peak RSS {:>7.1} MiB",
+                    run.name,
+                    run.threads,
+                    run.commit_ms,
+                    run.pass,
+                    args.records as f64 / run.elapsed.as_secs_f64(),
+                    args.records as f64 / (run.cpu_ms as f64 / 1000.0),
+                    run.rss_kb as f64 / 1024.0
+                );
+                runs.push(run);
+            }
         }
     }
     report(&runs, args.records);
@@ -478,6 +495,7 @@ fn run_one(
         name: kind.to_owned(),
         threads,
         commit_ms,
+        pass: 1,
         elapsed,
         cpu_ms: field("cpu_ms=")?,
         rss_kb: field("peak_rss_kb=")?,
@@ -537,37 +555,91 @@ fn wait_for_commits(
 }
 
 fn report(runs: &[Run], records: u64) {
+    let passes = runs.iter().map(|r| r.pass).max().unwrap_or(1);
     println!();
+    if passes > 1 {
+        println!(
+            "medians of {passes} passes; a ratio is the median of the ratios within each pass (listed in brackets)"
+        );
+    }
     println!(
         "| application | threads | commit ms | records/s | records/CPU-s | peak RSS MiB | vs raw (records/CPU-s) | vs raw-headers (records/CPU-s) | vs Kafka Streams (records/CPU-s) | RSS vs Kafka Streams |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let per_cpu = |r: &Run| records as f64 / (r.cpu_ms.max(1) as f64 / 1000.0);
-    // Baselines come from the same round: same thread count, same interval.
-    let find = |name: &str, r: &Run| {
+    let per_s = |r: &Run| records as f64 / r.elapsed.as_secs_f64();
+    // The runs of one application in one round (same thread count, same
+    // interval), in pass order.
+    let group = |name: &str, threads: usize, commit_ms: u64| -> Vec<&Run> {
         runs.iter()
-            .find(|b| b.name == name && b.threads == r.threads && b.commit_ms == r.commit_ms)
+            .filter(|b| b.name == name && b.threads == threads && b.commit_ms == commit_ms)
+            .collect()
     };
+    // Each application's runs against a baseline's runs of the same pass.
+    let ratio = |mine: &[&Run], base: &str, of: &dyn Fn(&Run, &Run) -> f64| -> String {
+        let Some(first) = mine.first() else { return "-".into() };
+        let theirs = group(base, first.threads, first.commit_ms);
+        let each: Vec<f64> = mine
+            .iter()
+            .filter_map(|r| theirs.iter().find(|b| b.pass == r.pass).map(|b| of(r, b)))
+            .collect();
+        match median(&each) {
+            None => "-".into(),
+            Some(m) if each.len() > 1 => {
+                let list: Vec<String> = each.iter().map(|v| format!("{v:.2}")).collect();
+                format!("{m:.2}x ({})", list.join(", "))
+            }
+            Some(m) => format!("{m:.2}x"),
+        }
+    };
+    let mut seen = Vec::new();
     for r in runs {
-        let raw = find("raw", r);
-        let raw_headers = find("raw-headers", r);
-        let twin = r
-            .name
-            .strip_prefix("ours-")
-            .and_then(|app| find(&format!("ks-{app}"), r));
-        let fmt = |x: Option<f64>| x.map_or("-".to_owned(), |v| format!("{v:.2}x"));
+        let key = (r.name.as_str(), r.threads, r.commit_ms);
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let mine = group(&r.name, r.threads, r.commit_ms);
+        let med = |f: &dyn Fn(&Run) -> f64| median(&mine.iter().map(|r| f(r)).collect::<Vec<_>>()).unwrap_or(0.0);
+        let twin = r.name.strip_prefix("ours-").map(|app| format!("ks-{app}"));
+        let vs_twin = |of: &dyn Fn(&Run, &Run) -> f64| twin.as_deref().map_or("-".into(), |t| ratio(&mine, t, of));
         println!(
             "| {} | {} | {} | {:.0} | {:.0} | {:.1} | {} | {} | {} | {} |",
             r.name,
             r.threads,
             r.commit_ms,
-            records as f64 / r.elapsed.as_secs_f64(),
-            per_cpu(r),
-            r.rss_kb as f64 / 1024.0,
-            fmt(raw.map(|b| per_cpu(r) / per_cpu(b))),
-            fmt(raw_headers.map(|b| per_cpu(r) / per_cpu(b))),
-            fmt(twin.map(|b| per_cpu(r) / per_cpu(b))),
-            fmt(twin.map(|b| r.rss_kb as f64 / b.rss_kb.max(1) as f64)),
+            med(&per_s),
+            med(&per_cpu),
+            mine.iter().map(|r| r.rss_kb).max().unwrap_or(0) as f64 / 1024.0,
+            ratio(&mine, "raw", &|a, b| per_cpu(a) / per_cpu(b)),
+            ratio(&mine, "raw-headers", &|a, b| per_cpu(a) / per_cpu(b)),
+            vs_twin(&|a, b| per_cpu(a) / per_cpu(b)),
+            vs_twin(&|a, b| a.rss_kb as f64 / b.rss_kb.max(1) as f64),
         );
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(values: &[f64]) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_takes_the_middle_value_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0]), Some(3.0));
+        assert_eq!(median(&[0.9, 0.5, 0.7]), Some(0.7));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 }
