@@ -481,11 +481,11 @@ impl Inner {
             let mut all_running = true;
             if let Ok(mut threads) = self.threads.lock() {
                 for t in threads.iter_mut() {
-                    // DEAD is the thread's last act, so the join below
-                    // waits only for it to return.
-                    let finished = t.handle.as_ref().is_some_and(JoinHandle::is_finished)
-                        || (t.handle.is_some() && t.shared.state() == ThreadState::Dead);
-                    if finished && let Some(h) = t.handle.take() {
+                    // DEAD is the thread's last act (on a panic too), so
+                    // the join below waits only for it to return.
+                    if t.shared.state() == ThreadState::Dead
+                        && let Some(h) = t.handle.take()
+                    {
                         let error = match h.join() {
                             Ok(Ok(())) => None,
                             Ok(Err(e)) => Some(e),

@@ -163,7 +163,11 @@ impl ThreadShared {
     }
 
     fn transition_to(&self, next: ThreadState) {
-        let Ok(mut status) = self.status.lock() else { return };
+        let Ok(mut status) = self.status.lock() else {
+            // A poisoned status reads as DEAD: tell the supervisor.
+            self.wake.raise();
+            return;
+        };
         if status.state == next {
             return;
         }
@@ -517,9 +521,6 @@ struct DeadOnExit<'a>(&'a ThreadShared);
 impl Drop for DeadOnExit<'_> {
     fn drop(&mut self) {
         self.0.transition_to(ThreadState::Dead);
-        // Raised again in case the status lock was poisoned and the
-        // transition could not be recorded.
-        self.0.wake.raise();
     }
 }
 
