@@ -314,6 +314,18 @@ struct Run {
     rss_kb: u64,
 }
 
+impl Run {
+    /// Records per second of wall-clock time, `records` in the input.
+    fn per_s(&self, records: u64) -> f64 {
+        records as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Records per CPU-second of the application process.
+    fn per_cpu(&self, records: u64) -> f64 {
+        records as f64 / (self.cpu_ms.max(1) as f64 / 1000.0)
+    }
+}
+
 fn parent(args: &Args) -> Result<(), Error> {
     println!("starting a Kafka broker (single-node KRaft) on 127.0.0.1 ...");
     let broker = KafkaBroker::start()?;
@@ -372,8 +384,8 @@ fn parent(args: &Args) -> Result<(), Error> {
                     run.threads,
                     run.commit_ms,
                     run.pass,
-                    args.records as f64 / run.elapsed.as_secs_f64(),
-                    args.records as f64 / (run.cpu_ms as f64 / 1000.0),
+                    run.per_s(args.records),
+                    run.per_cpu(args.records),
                     run.rss_kb as f64 / 1024.0
                 );
                 runs.push(run);
@@ -566,8 +578,8 @@ fn report(runs: &[Run], records: u64) {
         "| application | threads | commit ms | records/s | records/CPU-s | peak RSS MiB | vs raw (records/CPU-s) | vs raw-headers (records/CPU-s) | vs Kafka Streams (records/CPU-s) | RSS vs Kafka Streams |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    let per_cpu = |r: &Run| records as f64 / (r.cpu_ms.max(1) as f64 / 1000.0);
-    let per_s = |r: &Run| records as f64 / r.elapsed.as_secs_f64();
+    let per_cpu = |r: &Run| r.per_cpu(records);
+    let per_s = |r: &Run| r.per_s(records);
     // The runs of one application in one round (same thread count, same
     // interval), in pass order.
     let group = |name: &str, threads: usize, commit_ms: u64| -> Vec<&Run> {
