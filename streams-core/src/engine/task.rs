@@ -27,6 +27,20 @@ use crate::topology::node::{NodeEnv, NodeLifecycle, QueueFactory};
 /// checkpoints the stores need not be made durable at every commit.
 const CHECKPOINT_DELTA: i64 = 10_000;
 
+/// Wall-clock milliseconds a regular commit waits after the last checkpoint
+/// before it checkpoints again (beyond Kafka Streams, which checkpoints every
+/// commit past [`CHECKPOINT_DELTA`]). A checkpoint makes the stores durable,
+/// which writes out what RocksDB stores hold back; with a short
+/// `commit.interval.ms` this lets them keep one write per key for several
+/// commits. The cost: a crash replays up to this much more changelog.
+const CHECKPOINT_MIN_INTERVAL_MS: i64 = 5_000;
+
+/// Whether a regular commit checkpoints: `delta` changelog records and
+/// `elapsed_ms` since the last checkpoint.
+fn regular_checkpoint_due(delta: i64, elapsed_ms: i64) -> bool {
+    delta > CHECKPOINT_DELTA && elapsed_ms >= CHECKPOINT_MIN_INTERVAL_MS
+}
+
 /// A task's lifecycle state, as in Kafka Streams.
 ///
 /// Legal transitions (see [`TaskState::can_transition_to`]):
@@ -175,6 +189,8 @@ pub struct StreamTask {
     /// checkpoint, restores and commits.
     changelog_offsets: BTreeMap<TopicPartition, i64>,
     restored: HashMap<TopicPartition, u64>,
+    /// Wall-clock time of the last checkpoint (`i64::MIN` before the first).
+    last_checkpoint_ms: i64,
     commit_needed: bool,
 }
 
@@ -292,6 +308,7 @@ impl StreamTask {
             cache,
             lock: None,
             changelog_offsets: BTreeMap::new(),
+            last_checkpoint_ms: i64::MIN,
             restored: HashMap::new(),
             commit_needed: false,
         };
@@ -543,17 +560,20 @@ impl StreamTask {
         let Some(lock) = &self.lock else { return Ok(()) };
         lock.checkpoint().write(&offsets)?;
         self.changelog_offsets = offsets;
+        self.last_checkpoint_ms = self.shared.clock.now_ms();
         Ok(())
     }
 
     /// Whether `snapshot` is more than [`CHECKPOINT_DELTA`] records past the
-    /// last checkpoint (or restore).
+    /// last checkpoint (or restore), at least [`CHECKPOINT_MIN_INTERVAL_MS`]
+    /// after it.
     fn checkpoint_due(&self, snapshot: &BTreeMap<TopicPartition, i64>) -> bool {
         let delta: i64 = snapshot
             .iter()
             .map(|(tp, next)| next - self.changelog_offsets.get(tp).copied().unwrap_or(0))
             .sum();
-        delta > CHECKPOINT_DELTA
+        let elapsed = self.shared.clock.now_ms().saturating_sub(self.last_checkpoint_ms);
+        regular_checkpoint_due(delta, elapsed)
     }
 
     /// Queues raw records of one input partition, in offset order.
@@ -765,7 +785,8 @@ impl StreamTask {
     /// the checkpoint (after making the stores durable) if `enforce_checkpoint`
     /// or the changelogs moved more than 10,000 records since the last one,
     /// as Kafka Streams does at-least-once (a crash replays the changelog
-    /// from an older checkpoint, which rewrites the same values). Returns the
+    /// from an older checkpoint, which rewrites the same values), and at
+    /// least 5 s after it (see [`CHECKPOINT_MIN_INTERVAL_MS`]). Returns the
     /// offsets to commit.
     pub fn finish_commit(&mut self, enforce_checkpoint: bool) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
         // Taken once: flushing the stores sends nothing, so acknowledged
@@ -887,5 +908,14 @@ mod tests {
         assert!(!Running.can_transition_to(Closed));
         assert!(!Closed.can_transition_to(Running));
         assert!(!Created.can_transition_to(Running));
+    }
+
+    #[test]
+    fn a_regular_commit_checkpoints_past_the_delta_and_the_interval_only() {
+        use super::regular_checkpoint_due as due;
+        assert!(due(10_001, 5_000));
+        assert!(!due(10_000, 60_000), "10,000 records are not past the delta");
+        assert!(!due(1_000_000, 4_999), "too soon after the last checkpoint");
+        assert!(due(10_001, i64::MAX), "the first checkpoint waits for no interval");
     }
 }
