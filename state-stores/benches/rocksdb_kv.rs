@@ -5,6 +5,9 @@
 //! `cargo bench -p state-stores --bench rocksdb_kv` prints, per operation,
 //! the median time of each side over interleaved rounds and the ratio
 //! (facade throughput / direct throughput), then criterion's own figures.
+//! Each write case ends with both sides durable (the store's `flush`, which
+//! writes what it holds back and syncs the log; a synced log on the direct
+//! side), so held-back writes are counted.
 //! Under `cargo test` (criterion's test mode) it runs small sizes once, to
 //! prove the benchmark works.
 #![allow(clippy::unwrap_used)]
@@ -92,8 +95,12 @@ fn put_all_case(name: &'static str, size: usize, arrival_order: bool) -> Case {
             for chunk in data.chunks(size) {
                 p.facade.put_all(chunk).unwrap();
             }
+            p.facade.flush().unwrap();
         }),
-        direct: Box::new(move |p, data| write_batches(p, data, size)),
+        direct: Box::new(move |p, data| {
+            write_batches(p, data, size);
+            p.direct.flush_wal(true).unwrap();
+        }),
     }
 }
 
@@ -117,11 +124,13 @@ fn cases() -> Vec<Case> {
                 for (k, v) in data {
                     p.facade.put(k, v).unwrap();
                 }
+                p.facade.flush().unwrap();
             }),
             direct: Box::new(|p, data| {
                 for (k, v) in data {
                     p.direct.put_opt(k, v, &p.write).unwrap();
                 }
+                p.direct.flush_wal(true).unwrap();
             }),
         },
         Case {

@@ -26,6 +26,8 @@ enum KvOp {
     Range(Option<Vec<u8>>, Option<Vec<u8>>, bool),
     Prefix(Vec<u8>),
     Flush,
+    /// Close, then open the same store again: what it held back is on disk.
+    Reopen,
 }
 
 fn kv_op() -> impl Strategy<Value = KvOp> {
@@ -37,6 +39,7 @@ fn kv_op() -> impl Strategy<Value = KvOp> {
         2 => (prop::option::of(key()), prop::option::of(key()), any::<bool>()).prop_map(|(a, b, r)| KvOp::Range(a, b, r)),
         1 => key().prop_map(KvOp::Prefix),
         1 => Just(KvOp::Flush),
+        1 => Just(KvOp::Reopen),
     ]
 }
 
@@ -46,10 +49,14 @@ proptest! {
     #[test]
     fn rocksdb_key_value_store_matches_a_btreemap(ops in prop::collection::vec(kv_op(), 1..60), caching in any::<bool>()) {
         let env = Env::new(250);
-        let mut b = Stores::key_value_store_builder(Stores::persistent_key_value_store("kv"), BytesSerde, I64Serde);
-        if caching { b = b.with_caching_enabled(); }
-        let mut store = b.build_store();
-        store.init(&env.context()).unwrap();
+        let open = || {
+            let mut b = Stores::key_value_store_builder(Stores::persistent_key_value_store("kv"), BytesSerde, I64Serde);
+            if caching { b = b.with_caching_enabled(); }
+            let mut store = b.build_store();
+            store.init(&env.context()).unwrap();
+            store
+        };
+        let mut store = open();
         let mut model: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
         for op in ops {
             match op {
@@ -77,6 +84,10 @@ proptest! {
                     prop_assert_eq!(got, want);
                 }
                 KvOp::Flush => store.flush().unwrap(),
+                KvOp::Reopen => {
+                    store.close().unwrap();
+                    store = open();
+                }
             }
         }
         store.close().unwrap();

@@ -1,5 +1,6 @@
 //! A RocksDB key-value bytes store.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 use rocksdb::{DB, Direction, IteratorMode, ReadOptions, WriteBatch, WriteOptions};
@@ -7,7 +8,8 @@ use streams_core::StreamsError;
 use streams_core::engine::RawRecord;
 use streams_core::store::{StateStore, StateStoreContext};
 
-use super::{RocksDbSettings, rocks_error, rocksdb_options, store_dir};
+use super::held::HeldWrites;
+use super::{RocksDbSettings, rocks_error, rocksdb_options, shared_memory, store_dir};
 use crate::bytes::{BytesIter, BytesStore, Scan, empty_bounds, store_error};
 
 /// The smallest key strictly greater than `key` (RocksDB's upper bounds are
@@ -50,6 +52,9 @@ pub struct RocksDbKeyValueBytes {
     logged_writes: bool,
     /// Writes skipped the log (restore) since the last flush: flush memtables.
     unlogged_writes: bool,
+    /// Writes not yet in RocksDB (reads see them first); a cell because
+    /// scans, which borrow the store, write them out first.
+    held: RefCell<HeldWrites>,
 }
 
 impl RocksDbKeyValueBytes {
@@ -63,7 +68,33 @@ impl RocksDbKeyValueBytes {
             write: WriteOptions::default(),
             logged_writes: false,
             unlogged_writes: false,
+            held: RefCell::new(HeldWrites::new()),
         }
+    }
+
+    /// Writes the held writes to RocksDB, as one batch through the log.
+    fn write_held(&self) -> Result<(), StreamsError> {
+        let Some(batch) = self.held.borrow_mut().take_batch() else {
+            return Ok(());
+        };
+        self.db()?
+            .write_opt(batch, &self.write)
+            .map_err(|e| self.err("batch write", e))
+    }
+
+    /// Holds writes back; writes them all out when the stores of the process
+    /// hold more than their share of the memory budget.
+    fn hold<'a>(&mut self, writes: impl IntoIterator<Item = (&'a [u8], Option<&'a [u8]>)>) -> Result<(), StreamsError> {
+        self.db()?;
+        let held = self.held.get_mut();
+        for (key, value) in writes {
+            held.put(key, value);
+        }
+        self.logged_writes = true;
+        if held.over_budget() {
+            self.write_held()?;
+        }
+        Ok(())
     }
 
     fn db(&self) -> Result<&DB, StreamsError> {
@@ -87,11 +118,13 @@ impl StateStore for RocksDbKeyValueBytes {
         self.path = store_dir(&self.name, context)?;
         let db = DB::open(&opts, &self.path).map_err(|e| self.err("open", e))?;
         self.db = Some(db);
+        self.held.get_mut().attach(shared_memory(context)?);
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), StreamsError> {
         let Some(db) = &self.db else { return Ok(()) };
+        self.write_held()?;
         if self.unlogged_writes {
             db.flush().map_err(|e| self.err("flush", e))?;
         } else if self.logged_writes {
@@ -117,6 +150,8 @@ impl StateStore for RocksDbKeyValueBytes {
     }
 
     fn restore(&mut self, records: &[RawRecord]) -> Result<(), StreamsError> {
+        // Restored records are newer than anything held.
+        self.write_held()?;
         let mut batch = WriteBatch::default();
         for r in records {
             let Some(key) = &r.key else {
@@ -142,50 +177,33 @@ impl StateStore for RocksDbKeyValueBytes {
 
 impl BytesStore for RocksDbKeyValueBytes {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StreamsError> {
+        if let Some(held) = self.held.borrow().get(key) {
+            return Ok(held.map(<[u8]>::to_vec));
+        }
         let found = self.db()?.get_pinned(key).map_err(|e| self.err("get", e))?;
         Ok(found.map(|v| v.to_vec()))
     }
 
     fn get_with(&self, key: &[u8], read: &mut dyn FnMut(Option<&[u8]>)) -> Result<(), StreamsError> {
+        if let Some(held) = self.held.borrow().get(key) {
+            read(held);
+            return Ok(());
+        }
         let found = self.db()?.get_pinned(key).map_err(|e| self.err("get", e))?;
         read(found.as_deref());
         Ok(())
     }
 
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError> {
-        let db = self.db()?;
-        match value {
-            Some(v) => db.put_opt(key, v, &self.write),
-            None => db.delete_opt(key, &self.write),
-        }
-        .map_err(|e| self.err("put", e))?;
-        self.logged_writes = true;
-        Ok(())
+        self.hold([(key, value)])
     }
 
     fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
-        // Written in key order: RocksDB's memtable keeps the skip-list
-        // position of its previous insert and starts the next one from there,
-        // so sorted keys skip most of the search that keys in arrival order
-        // (a cache flush's) pay on every insert. The sort is stable, so a key
-        // given twice keeps its last value.
-        let mut sorted: Vec<&(Vec<u8>, Option<Vec<u8>>)> = entries.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut batch = WriteBatch::default();
-        for (k, v) in sorted {
-            match v {
-                Some(v) => batch.put(k, v),
-                None => batch.delete(k),
-            }
-        }
-        self.db()?
-            .write_opt(batch, &self.write)
-            .map_err(|e| self.err("batch write", e))?;
-        self.logged_writes = true;
-        Ok(())
+        self.hold(entries.iter().map(|(k, v)| (k.as_slice(), v.as_deref())))
     }
 
     fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError> {
+        self.write_held()?;
         let db = self.db()?;
         if empty_bounds(scan.from, scan.to) {
             return Ok(Box::new(std::iter::empty()));
@@ -199,6 +217,7 @@ impl BytesStore for RocksDbKeyValueBytes {
     }
 
     fn prefix_scan(&self, prefix: &[u8]) -> Result<BytesIter<'_>, StreamsError> {
+        self.write_held()?;
         let db = self.db()?;
         let mut ro = ReadOptions::default();
         ro.set_iterate_lower_bound(prefix.to_vec());
@@ -215,6 +234,7 @@ impl BytesStore for RocksDbKeyValueBytes {
     }
 
     fn approximate_num_entries(&self) -> Result<u64, StreamsError> {
+        self.write_held()?;
         let db = self.db()?;
         Ok(db
             .property_int_value("rocksdb.estimate-num-keys")

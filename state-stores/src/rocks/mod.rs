@@ -18,15 +18,21 @@
 //! instance keeps few files open. A [`RocksDbConfigSetter`] may tune the
 //! options of each store after these defaults are applied.
 //!
-//! Writes go through the write-ahead log (not synced per write); a store's
-//! `flush` (at every commit, before the checkpoint is written) syncs the log,
-//! so the checkpoint never claims more than the disk holds. Restores write
-//! batches without the log and flush memtables to disk at the next `flush`.
+//! Key-value stores hold their writes back (the latest value per key, which
+//! reads see first) and write them as one sorted batch when the store
+//! flushes, before a scan, or when all stores together hold more than a
+//! sixteenth of the budget (see `held`). Writes go through the write-ahead
+//! log (not synced per write); a store's `flush` (before every checkpoint is
+//! written) writes what it holds and syncs the log, so the checkpoint never
+//! claims more than the disk holds. Restores write batches without the log
+//! and flush memtables to disk at the next `flush`.
 
+mod held;
 mod kv;
 mod segments;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rocksdb::{BlockBasedOptions, Cache, DBCompressionType, LogLevel, Options, WriteBufferManager};
@@ -45,6 +51,10 @@ pub const ROCKSDB_MEMORY_BYTES: &str = "rocksdb.memory.bytes";
 pub const DEFAULT_MEMORY_BYTES: usize = 256 << 20;
 /// The share of the budget memtables may use before the largest is flushed.
 const WRITE_BUFFER_SHARE: f64 = 0.25;
+/// The share of the budget that writes held back from RocksDB (see the
+/// key-value store) may take, over all stores, before a store writing more
+/// writes its own out.
+const HELD_WRITES_SHARE: usize = 16;
 
 /// Tunes the RocksDB options of one store, after the defaults are applied
 /// (Kafka Streams' `rocksdb.config.setter`). Called once per store instance.
@@ -65,6 +75,8 @@ pub struct SharedMemory {
     cache: Cache,
     write_buffers: WriteBufferManager,
     budget: usize,
+    /// Bytes of writes the key-value stores hold back, over all of them.
+    held: AtomicUsize,
 }
 
 impl SharedMemory {
@@ -79,6 +91,7 @@ impl SharedMemory {
             cache,
             write_buffers,
             budget,
+            held: AtomicUsize::new(0),
         }
     }
 
@@ -106,6 +119,31 @@ impl SharedMemory {
     pub fn usage(&self) -> usize {
         self.cache.get_usage()
     }
+
+    /// Bytes of writes the key-value stores hold back now, over all of them.
+    pub fn held_bytes(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+
+    /// Whether the writes held back over all stores exceed their share of
+    /// the budget.
+    pub(crate) fn held_over_budget(&self) -> bool {
+        self.held_bytes() > self.budget / HELD_WRITES_SHARE
+    }
+
+    /// Counts `added` more bytes and `removed` fewer bytes held back.
+    pub(crate) fn charge_held(&self, added: usize, removed: usize) {
+        if added > removed {
+            self.held.fetch_add(added - removed, Ordering::Relaxed);
+        } else if removed > added {
+            self.held.fetch_sub(removed - added, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The shared memory of the process, with the budget `context` configures.
+pub(crate) fn shared_memory(context: &StateStoreContext) -> Result<&'static SharedMemory, StreamsError> {
+    Ok(SharedMemory::global(budget(context)?))
 }
 
 /// Settings of a RocksDB-backed store supplier.
@@ -142,7 +180,7 @@ pub fn rocksdb_options(
     context: &StateStoreContext,
     settings: &RocksDbSettings,
 ) -> Result<Options, StreamsError> {
-    let shared = SharedMemory::global(budget(context)?);
+    let shared = shared_memory(context)?;
     let mut table = BlockBasedOptions::default();
     table.set_block_cache(&shared.cache);
     table.set_block_size(4096);
