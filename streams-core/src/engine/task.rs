@@ -786,7 +786,7 @@ impl StreamTask {
     /// or the changelogs moved more than 10,000 records since the last one,
     /// as Kafka Streams does at-least-once (a crash replays the changelog
     /// from an older checkpoint, which rewrites the same values), and at
-    /// least 5 s after it (see [`CHECKPOINT_MIN_INTERVAL_MS`]). Returns the
+    /// least 5 s after it (which lets stores hold writes back longer). Returns the
     /// offsets to commit.
     pub fn finish_commit(&mut self, enforce_checkpoint: bool) -> Result<BTreeMap<TopicPartition, i64>, StreamsError> {
         // Taken once: flushing the stores sends nothing, so acknowledged
