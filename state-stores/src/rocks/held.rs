@@ -142,8 +142,14 @@ impl Drop for HeldWrites {
 mod tests {
     use super::*;
 
-    fn shared(budget: usize) -> &'static SharedMemory {
-        Box::leak(Box::new(SharedMemory::new(budget)))
+    /// Two stores counting in one fresh 16 KiB budget (held writes may take
+    /// 1 KiB of it over all stores).
+    fn two_stores() -> (&'static SharedMemory, HeldWrites, HeldWrites) {
+        let shared: &'static SharedMemory = Box::leak(Box::new(SharedMemory::new(16 * 1024)));
+        let (mut a, mut b) = (HeldWrites::new(), HeldWrites::new());
+        a.attach(shared);
+        b.attach(shared);
+        (shared, a, b)
     }
 
     fn batch_ops(batch: &WriteBatch) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
@@ -188,11 +194,7 @@ mod tests {
 
     #[test]
     fn bytes_are_counted_per_store_and_over_all_stores() {
-        let shared = shared(16 * 1024);
-        let mut a = HeldWrites::new();
-        let mut b = HeldWrites::new();
-        a.attach(shared);
-        b.attach(shared);
+        let (shared, mut a, mut b) = two_stores();
         a.put(b"k", Some(&[0; 10]));
         assert_eq!(a.bytes(), 1 + 10 + ENTRY_OVERHEAD);
         a.put(b"k", Some(&[0; 4]));
@@ -212,12 +214,7 @@ mod tests {
 
     #[test]
     fn a_store_holding_writes_is_over_budget_once_all_stores_exceed_their_share() {
-        // 16 KiB of budget: held writes may take 1 KiB over all stores.
-        let shared = shared(16 * 1024);
-        let mut a = HeldWrites::new();
-        let mut b = HeldWrites::new();
-        a.attach(shared);
-        b.attach(shared);
+        let (_, mut a, mut b) = two_stores();
         a.put(b"a", Some(&[0; 900]));
         assert!(!a.over_budget());
         assert!(!b.over_budget(), "a store holding nothing has nothing to write");
