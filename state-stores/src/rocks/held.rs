@@ -15,10 +15,11 @@
 //! replaying from the changelog every write held at the time.
 
 use hashbrown::HashMap;
+use hashbrown::hash_map::EntryRef;
 use rocksdb::WriteBatch;
 use rustc_hash::FxBuildHasher;
 
-use super::SharedMemory;
+use super::{SharedMemory, batch_write};
 
 /// Bytes a held write is charged beyond its key and value: the map's slot
 /// (two vector headers) and the two heap blocks' bookkeeping, roughly.
@@ -61,8 +62,10 @@ impl HeldWrites {
     /// reuses its buffers.
     pub(crate) fn put(&mut self, key: &[u8], value: Option<&[u8]>) {
         let new_len = value.map_or(0, <[u8]>::len);
-        let (added, removed) = match self.entries.get_mut(key) {
-            Some(slot) => {
+        // One hash lookup, whether the key is held already or not.
+        let (added, removed) = match self.entries.entry_ref(key) {
+            EntryRef::Occupied(mut held) => {
+                let slot = held.get_mut();
                 let old_len = slot.as_ref().map_or(0, Vec::len);
                 match (slot.as_mut(), value) {
                     (Some(buf), Some(v)) => {
@@ -73,8 +76,8 @@ impl HeldWrites {
                 }
                 (new_len, old_len)
             }
-            None => {
-                self.entries.insert(key.to_vec(), value.map(<[u8]>::to_vec));
+            EntryRef::Vacant(free) => {
+                free.insert(value.map(<[u8]>::to_vec));
                 (key.len() + new_len + ENTRY_OVERHEAD, 0)
             }
         };
@@ -113,11 +116,8 @@ impl HeldWrites {
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.discharge();
         let mut batch = WriteBatch::default();
-        for (k, v) in sorted {
-            match v {
-                Some(v) => batch.put(k, v),
-                None => batch.delete(k),
-            }
+        for (k, v) in &sorted {
+            batch_write(&mut batch, k, v.as_deref());
         }
         Some(batch)
     }

@@ -9,7 +9,7 @@ use streams_core::engine::RawRecord;
 use streams_core::store::{StateStore, StateStoreContext};
 
 use super::held::HeldWrites;
-use super::{RocksDbSettings, rocks_error, rocksdb_options, shared_memory, store_dir};
+use super::{RocksDbSettings, batch_write, rocks_error, rocksdb_options, shared_memory, store_dir};
 use crate::bytes::{BytesIter, BytesStore, Scan, empty_bounds, store_error};
 
 /// The smallest key strictly greater than `key` (RocksDB's upper bounds are
@@ -160,10 +160,7 @@ impl StateStore for RocksDbKeyValueBytes {
                     format!("changelog record at offset {} has a null key", r.offset),
                 ));
             };
-            match &r.value {
-                Some(v) => batch.put(key, v),
-                None => batch.delete(key),
-            }
+            batch_write(&mut batch, key, r.value.as_deref());
         }
         let mut unlogged = WriteOptions::default();
         unlogged.disable_wal(true);

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use rocksdb::{BlockBasedOptions, Cache, DBCompressionType, LogLevel, Options, WriteBufferManager};
+use rocksdb::{BlockBasedOptions, Cache, DBCompressionType, LogLevel, Options, WriteBatch, WriteBufferManager};
 use streams_core::StreamsError;
 use streams_core::store::StateStoreContext;
 
@@ -218,6 +218,14 @@ pub(crate) fn store_dir(name: &str, context: &StateStoreContext) -> Result<PathB
         )
     })?;
     Ok(dir)
+}
+
+/// Adds a write of `key` to `batch`: a put of `value`, or a delete for `None`.
+pub(crate) fn batch_write(batch: &mut WriteBatch, key: &[u8], value: Option<&[u8]>) {
+    match value {
+        Some(v) => batch.put(key, v),
+        None => batch.delete(key),
+    }
 }
 
 pub(crate) fn rocks_error(name: &str, path: &Path, what: &str, e: rocksdb::Error) -> StreamsError {
