@@ -14,31 +14,45 @@
 //! flushed, and a crash before that restores from the previous checkpoint,
 //! replaying from the changelog every write held at the time.
 
-use hashbrown::HashMap;
-use hashbrown::hash_map::EntryRef;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use rocksdb::WriteBatch;
 use rustc_hash::FxBuildHasher;
+use smallvec::SmallVec;
 
 use super::{SharedMemory, batch_write};
 
 /// Bytes a held write is charged beyond its key and value: the map's slot
-/// (two vector headers) and the two heap blocks' bookkeeping, roughly.
+/// (two inline buffers), or the heap blocks of a key or value too long to
+/// sit inline, roughly.
 const ENTRY_OVERHEAD: usize = 64;
+
+/// A key or value, inline up to 16 bytes (a count's key and its
+/// timestamped value fit), so that the lookup and the update of a short
+/// key touch the map's slot only: with many keys held, every pointer
+/// followed from the slot is one more cache miss per write.
+type Bytes = SmallVec<[u8; 16]>;
 
 /// The latest value (`None`: a delete) of each key written since the store
 /// last wrote to RocksDB, and the bytes they are charged.
 pub(crate) struct HeldWrites {
-    entries: HashMap<Vec<u8>, Option<Vec<u8>>, FxBuildHasher>,
+    entries: HashTable<(Bytes, Option<Bytes>)>,
     bytes: usize,
     /// Where the bytes of every store's held writes are counted.
     shared: Option<&'static SharedMemory>,
+}
+
+fn hash(key: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(key)
 }
 
 impl HeldWrites {
     /// Holds nothing, and counts nothing until [`attach`](Self::attach)ed.
     pub(crate) fn new() -> Self {
         Self {
-            entries: HashMap::default(),
+            entries: HashTable::new(),
             bytes: 0,
             shared: None,
         }
@@ -55,7 +69,9 @@ impl HeldWrites {
     /// The held value of `key`: `Some(None)` for a held delete, `None` when
     /// the key holds no write (read RocksDB).
     pub(crate) fn get(&self, key: &[u8]) -> Option<Option<&[u8]>> {
-        self.entries.get(key).map(Option::as_deref)
+        self.entries
+            .find(hash(key), |(k, _)| **k == *key)
+            .map(|(_, v)| v.as_deref())
     }
 
     /// Holds `value` as the latest write of `key`. An update of a held key
@@ -63,21 +79,24 @@ impl HeldWrites {
     pub(crate) fn put(&mut self, key: &[u8], value: Option<&[u8]>) {
         let new_len = value.map_or(0, <[u8]>::len);
         // One hash lookup, whether the key is held already or not.
-        let (added, removed) = match self.entries.entry_ref(key) {
-            EntryRef::Occupied(mut held) => {
-                let slot = held.get_mut();
-                let old_len = slot.as_ref().map_or(0, Vec::len);
+        let found = self.entries.entry(hash(key), |(k, _)| **k == *key, |(k, _)| hash(k));
+        let (added, removed) = match found {
+            Entry::Occupied(mut held) => {
+                let slot = &mut held.get_mut().1;
+                let old_len = slot.as_ref().map_or(0, SmallVec::len);
                 match (slot.as_mut(), value) {
+                    // Same length (a count, a fixed-size aggregate): a plain copy.
+                    (Some(buf), Some(v)) if buf.len() == v.len() => buf.copy_from_slice(v),
                     (Some(buf), Some(v)) => {
                         buf.clear();
                         buf.extend_from_slice(v);
                     }
-                    (_, v) => *slot = v.map(<[u8]>::to_vec),
+                    (_, v) => *slot = v.map(Bytes::from_slice),
                 }
                 (new_len, old_len)
             }
-            EntryRef::Vacant(free) => {
-                free.insert(value.map(<[u8]>::to_vec));
+            Entry::Vacant(free) => {
+                free.insert((Bytes::from_slice(key), value.map(Bytes::from_slice)));
                 (key.len() + new_len + ENTRY_OVERHEAD, 0)
             }
         };
@@ -190,6 +209,30 @@ mod tests {
         );
         assert_eq!((held.len(), held.bytes()), (0, 0));
         assert!(held.take_batch().is_none(), "nothing is handed over twice");
+    }
+
+    #[test]
+    fn keys_and_values_past_the_inline_size_round_trip() {
+        let mut held = HeldWrites::new();
+        let long_key = [7u8; 40];
+        let long_value = [9u8; 40];
+        held.put(&long_key, Some(b"short"));
+        held.put(b"k", Some(&long_value));
+        assert_eq!(held.get(&long_key), Some(Some(&b"short"[..])));
+        held.put(&long_key, Some(&long_value));
+        assert_eq!(held.get(&long_key), Some(Some(&long_value[..])), "grown past inline");
+        held.put(b"k", Some(b"tiny"));
+        assert_eq!(held.get(b"k"), Some(Some(&b"tiny"[..])), "shrunk back");
+        held.put(b"k", Some(b"same"));
+        assert_eq!(held.get(b"k"), Some(Some(&b"same"[..])), "same length, copied in place");
+        assert_eq!(held.get(&long_key[..39]), None, "a key's prefix is another key");
+        assert_eq!(
+            batch_ops(&held.take_batch().expect("writes are held")),
+            vec![
+                (long_key.to_vec(), Some(long_value.to_vec())),
+                (b"k".to_vec(), Some(b"same".to_vec())),
+            ]
+        );
     }
 
     #[test]
