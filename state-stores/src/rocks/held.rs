@@ -33,12 +33,12 @@ const ENTRY_OVERHEAD: usize = 64;
 /// timestamped value fit), so that the lookup and the update of a short
 /// key touch the map's slot only: with many keys held, every pointer
 /// followed from the slot is one more cache miss per write.
-type Bytes = SmallVec<[u8; 16]>;
+type Inline = SmallVec<[u8; 16]>;
 
 /// The latest value (`None`: a delete) of each key written since the store
 /// last wrote to RocksDB, and the bytes they are charged.
 pub(crate) struct HeldWrites {
-    entries: HashTable<(Bytes, Option<Bytes>)>,
+    entries: HashTable<(Inline, Option<Inline>)>,
     bytes: usize,
     /// Where the bytes of every store's held writes are counted.
     shared: Option<&'static SharedMemory>,
@@ -91,12 +91,12 @@ impl HeldWrites {
                         buf.clear();
                         buf.extend_from_slice(v);
                     }
-                    (_, v) => *slot = v.map(Bytes::from_slice),
+                    (_, v) => *slot = v.map(Inline::from_slice),
                 }
                 (new_len, old_len)
             }
             Entry::Vacant(free) => {
-                free.insert((Bytes::from_slice(key), value.map(Bytes::from_slice)));
+                free.insert((Inline::from_slice(key), value.map(Inline::from_slice)));
                 (key.len() + new_len + ENTRY_OVERHEAD, 0)
             }
         };
