@@ -158,7 +158,7 @@ pub trait BytesStore: StateStore {
     /// Sets (`Some`) or deletes (`None`) the value of `key`.
     fn put(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StreamsError>;
     /// Applies every write in order, as one batch where the backend can.
-    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError>;
+    fn put_all(&mut self, entries: &[(&[u8], Option<&[u8]>)]) -> Result<(), StreamsError>;
     /// Pairs in the scan's key bounds (and segments), ascending or descending.
     /// Segmented stores order by segment, then key.
     fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError>;

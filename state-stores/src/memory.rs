@@ -122,9 +122,9 @@ impl BytesStore for InMemoryKeyValueBytes {
         Ok(())
     }
 
-    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
-        for (k, v) in entries {
-            self.put(k, v.as_deref())?;
+    fn put_all(&mut self, entries: &[(&[u8], Option<&[u8]>)]) -> Result<(), StreamsError> {
+        for &(k, v) in entries {
+            self.put(k, v)?;
         }
         Ok(())
     }

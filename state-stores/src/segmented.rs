@@ -218,9 +218,8 @@ impl<B: SegmentBackend> BytesStore for SegmentedStore<B> {
         self.write_entries(&[(key, value)], true)
     }
 
-    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
-        let batch: Vec<_> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
-        self.write_entries(&batch, true)
+    fn put_all(&mut self, entries: &[(&[u8], Option<&[u8]>)]) -> Result<(), StreamsError> {
+        self.write_entries(entries, true)
     }
 
     fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError> {

@@ -13,7 +13,7 @@ use std::iter::Peekable;
 use std::ops::Bound;
 
 use streams_core::StreamsError;
-use streams_core::store::{CacheEntry, DirtyEntry, RecordTime, StateStore, StateStoreContext, ThreadCache};
+use streams_core::store::{CacheEntry, DirtyBatch, RecordTime, StateStore, StateStoreContext, ThreadCache};
 
 use super::delegate_lifecycle;
 use crate::bytes::{BytesFlushListener, BytesFlushed, BytesIter, BytesStore, Scan, Segmenting, in_bounds, store_error};
@@ -81,47 +81,58 @@ impl Caching {
     /// only for deletes and for listeners that want it, and with a listener
     /// set a delete of a key the store never held is dropped: it is neither
     /// written nor forwarded.
-    fn write_through(&mut self, dirty: Vec<DirtyEntry>) -> Result<(), StreamsError> {
+    fn write_through(&mut self, dirty: &DirtyBatch) -> Result<(), StreamsError> {
         if dirty.is_empty() {
             return Ok(());
         }
+        let segmenting = self.segmenting;
         let Some(listener) = &mut self.listener else {
             let batch: Vec<_> = dirty
-                .into_iter()
-                .map(|e| (strip_segment(self.segmenting, e.key), e.value))
+                .iter()
+                .map(|e| (strip_segment(segmenting, e.key), e.value))
                 .collect();
             return self.inner.put_all(&batch);
         };
-        let mut timestamps = Vec::with_capacity(dirty.len());
-        let mut olds = Vec::with_capacity(dirty.len());
-        let mut batch = Vec::with_capacity(dirty.len());
-        for e in dirty {
-            let key = strip_segment(self.segmenting, e.key);
+        // Each written entry, with the value it replaced when asked for.
+        let mut written = Vec::with_capacity(dirty.len());
+        for e in dirty.iter() {
+            let key = strip_segment(segmenting, e.key);
             let old = if e.value.is_none() || self.send_old_values {
-                self.inner.get(&key)?
+                self.inner.get(key)?
             } else {
                 None
             };
             if e.value.is_none() && old.is_none() {
                 continue;
             }
-            timestamps.push(e.timestamp);
-            olds.push(if self.send_old_values { old } else { None });
-            batch.push((key, e.value));
+            written.push((e, if self.send_old_values { old } else { None }));
         }
-        if batch.is_empty() {
+        if written.is_empty() {
             return Ok(());
         }
+        let batch: Vec<_> = written
+            .iter()
+            .map(|(e, _)| (strip_segment(segmenting, e.key), e.value))
+            .collect();
         self.inner.put_all(&batch)?;
-        for (((key, new), old), timestamp) in batch.iter().zip(olds).zip(timestamps) {
+        for ((key, new), (e, old)) in batch.into_iter().zip(&written) {
             listener(BytesFlushed {
                 key,
-                new_value: new.as_deref(),
+                new_value: new,
                 old_value: old.as_deref(),
-                timestamp,
+                timestamp: e.timestamp,
             })?;
         }
         Ok(())
+    }
+
+    /// Flushes the cache's dirty entries of this store through
+    /// [`write_through`](Self::write_through).
+    fn write_through_cache(&mut self) -> Result<(), StreamsError> {
+        match &self.cache {
+            Some(cache) => self.write_through(&cache.flush(&self.namespace)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -155,23 +166,15 @@ impl StateStore for Caching {
     }
 
     fn flush_cache(&mut self) -> Result<(), StreamsError> {
-        if let Some(cache) = &self.cache {
-            let dirty = cache.flush(&self.namespace);
-            self.write_through(dirty)?;
-        }
+        self.write_through_cache()?;
         self.inner.flush_cache()
     }
 
     fn close(&mut self) -> Result<(), StreamsError> {
-        let written = match self.cache.clone() {
-            Some(cache) => {
-                let written = self.write_through(cache.flush(&self.namespace));
-                cache.close_namespace(&self.namespace);
-                written
-            }
-            None => Ok(()),
-        };
-        self.cache = None;
+        let written = self.write_through_cache();
+        if let Some(cache) = self.cache.take() {
+            cache.close_namespace(&self.namespace);
+        }
         written?;
         self.inner.close()
     }
@@ -217,12 +220,12 @@ impl BytesStore for Caching {
         let evicted = self
             .cache()?
             .put_bytes(&self.namespace, &self.cache_key(key)?, value, timestamp, true);
-        self.write_through(evicted)
+        self.write_through(&evicted)
     }
 
-    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
-        for (k, v) in entries {
-            self.put(k, v.as_deref())?;
+    fn put_all(&mut self, entries: &[(&[u8], Option<&[u8]>)]) -> Result<(), StreamsError> {
+        for &(k, v) in entries {
+            self.put(k, v)?;
         }
         Ok(())
     }
@@ -329,10 +332,18 @@ fn is_live(segmenting: Option<Segmenting>, live_from: i64, stored: &[u8]) -> boo
     }
 }
 
-fn strip_segment(segmenting: Option<Segmenting>, mut cache_key: Vec<u8>) -> Vec<u8> {
-    if segmenting.is_some() {
-        cache_key.drain(..8);
+fn strip_segment(segmenting: Option<Segmenting>, cache_key: &[u8]) -> &[u8] {
+    match segmenting {
+        // A segmented store's cache keys all start with the segment id.
+        Some(_) => cache_key.get(8..).unwrap_or_default(),
+        None => cache_key,
     }
+}
+
+/// [`strip_segment`] of a key the caller owns, in place.
+fn strip_segment_owned(segmenting: Option<Segmenting>, mut cache_key: Vec<u8>) -> Vec<u8> {
+    let prefix = cache_key.len() - strip_segment(segmenting, &cache_key).len();
+    cache_key.drain(..prefix);
     cache_key
 }
 
@@ -365,7 +376,7 @@ impl Iterator for Merge<'_> {
                     continue;
                 };
                 if let Some(v) = entry.value {
-                    return Some(Ok((strip_segment(self.segmenting, ck), v)));
+                    return Some(Ok((strip_segment_owned(self.segmenting, ck), v)));
                 }
             }
         }

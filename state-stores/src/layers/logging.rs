@@ -74,10 +74,10 @@ impl BytesStore for ChangeLogging {
         self.log(key, value)
     }
 
-    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
+    fn put_all(&mut self, entries: &[(&[u8], Option<&[u8]>)]) -> Result<(), StreamsError> {
         self.inner.put_all(entries)?;
-        for (k, v) in entries {
-            self.log(k, v.as_deref())?;
+        for &(k, v) in entries {
+            self.log(k, v)?;
         }
         Ok(())
     }

@@ -110,6 +110,7 @@ impl<K: 'static, V: 'static> KeyValueStore<K, V> for MeteredKeyValueStore<K, V> 
                 Some(self.values.to_vec(&self.name, &self.topic, v)?),
             ));
         }
+        let batch: Vec<_> = batch.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
         let inner = &mut self.inner;
         self.meter.time(Op::PutAll, || inner.put_all(&batch))
     }

@@ -195,8 +195,8 @@ impl BytesStore for RocksDbKeyValueBytes {
         self.hold([(key, value)])
     }
 
-    fn put_all(&mut self, entries: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StreamsError> {
-        self.hold(entries.iter().map(|(k, v)| (k.as_slice(), v.as_deref())))
+    fn put_all(&mut self, entries: &[(&[u8], Option<&[u8]>)]) -> Result<(), StreamsError> {
+        self.hold(entries.iter().copied())
     }
 
     fn scan(&self, scan: Scan<'_>) -> Result<BytesIter<'_>, StreamsError> {

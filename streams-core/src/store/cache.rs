@@ -20,6 +20,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
+use smallvec::SmallVec;
 
 /// A cached value (`None`: a pending delete) and the time of the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,15 +33,76 @@ pub struct CacheEntry {
     pub dirty: bool,
 }
 
-/// A dirty entry on its way to the store underneath.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirtyEntry {
+/// A dirty entry on its way to the store underneath, borrowed from the
+/// [`DirtyBatch`] that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dirty<'a> {
     /// Key bytes.
-    pub key: Vec<u8>,
+    pub key: &'a [u8],
     /// Value bytes; `None` is a delete.
-    pub value: Option<Vec<u8>>,
+    pub value: Option<&'a [u8]>,
     /// Timestamp of the record that last wrote it.
     pub timestamp: i64,
+}
+
+/// Where one entry's bytes lie in [`DirtyBatch::bytes`]: the key in
+/// `start..split`, the value (unless it is a delete) in `split..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    split: usize,
+    end: usize,
+    delete: bool,
+    timestamp: i64,
+}
+
+/// Dirty entries taken from the cache, in write order, their keys and values
+/// copied side by side into one buffer. A flush copies every dirty entry out
+/// (the cache keeps them, clean, while the store underneath and the
+/// listeners, which may use the cache again, see the copies): one buffer a
+/// batch rather than two allocations an entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirtyBatch {
+    bytes: Vec<u8>,
+    spans: Vec<Span>,
+}
+
+impl DirtyBatch {
+    /// Appends an entry (`value` `None`: a delete).
+    pub fn push(&mut self, key: &[u8], value: Option<&[u8]>, timestamp: i64) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        let split = self.bytes.len();
+        if let Some(value) = value {
+            self.bytes.extend_from_slice(value);
+        }
+        self.spans.push(Span {
+            start,
+            split,
+            end: self.bytes.len(),
+            delete: value.is_none(),
+            timestamp,
+        });
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether it holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The entries, in the order they were pushed.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Dirty<'_>> + '_ {
+        self.spans.iter().map(|s| Dirty {
+            key: &self.bytes[s.start..s.split],
+            value: (!s.delete).then(|| &self.bytes[s.split..s.end]),
+            timestamp: s.timestamp,
+        })
+    }
 }
 
 /// Bytes an entry is charged beyond its key and value: Kafka Streams'
@@ -64,13 +126,55 @@ struct Link {
 
 const UNLINKED: Link = Link { prev: NIL, next: NIL };
 
+/// Key or value bytes, inline up to 16 bytes (an aggregation's key and
+/// its timestamped count or sum fit): a lookup that finds its node then
+/// reads the key and the value from the node itself, where a heap block
+/// each would cost a cache miss each once the cache holds many keys.
+type Inline = SmallVec<[u8; 16]>;
+
 /// One cached key: its entry and its places in the LRU and dirty orders.
 struct Node {
-    key: Rc<[u8]>,
-    entry: CacheEntry,
+    key: Inline,
+    /// The value bytes; empty for a delete.
+    value: Inline,
+    /// Timestamp of the record that wrote it.
+    timestamp: i64,
     lru: Link,
-    /// Meaningful while `entry.dirty`.
+    /// Meaningful while `is_dirty`.
     dirty: Link,
+    /// Whether the value is a pending delete (a tombstone).
+    deleted: bool,
+    /// Whether the store underneath has not seen it yet.
+    is_dirty: bool,
+}
+
+impl Node {
+    fn value(&self) -> Option<&[u8]> {
+        (!self.deleted).then_some(&self.value[..])
+    }
+
+    /// Overwrites the value, in the node's own buffer where it fits.
+    fn set_value(&mut self, value: Option<&[u8]>) {
+        self.value.clear();
+        match value {
+            Some(bytes) => self.value.extend_from_slice(bytes),
+            None => self.value.shrink_to_fit(),
+        }
+        self.deleted = value.is_none();
+    }
+
+    fn entry(&self) -> CacheEntry {
+        CacheEntry {
+            value: self.value().map(<[u8]>::to_vec),
+            timestamp: self.timestamp,
+            dirty: self.is_dirty,
+        }
+    }
+
+    /// The bytes the budget charges it.
+    fn charge(&self) -> usize {
+        charge(&self.key, self.value())
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -95,13 +199,13 @@ enum Order {
 /// The entries of one store: a slab of nodes, found by key through a hash
 /// table of slab indexes (reads and writes: 4 bytes a bucket, so that the
 /// table of a large cache stays in the processor's caches) and in key order
-/// through a B-tree (range scans) sharing the node's key; two doubly-linked lists thread the nodes in
-/// least-recently-used order and in dirty (write) order, so that a touch or
-/// a re-write moves a node in O(1).
+/// through a B-tree of key copies (range scans); two doubly-linked lists
+/// thread the nodes in least-recently-used order and in dirty (write) order,
+/// so that a touch or a re-write moves a node in O(1).
 #[derive(Default)]
 struct NamedCache {
     find: HashTable<u32>,
-    index: BTreeMap<Rc<[u8]>, u32>,
+    index: BTreeMap<Box<[u8]>, u32>,
     nodes: Vec<Node>,
     free: Vec<u32>,
     lru: List,
@@ -119,7 +223,9 @@ impl NamedCache {
     /// The slab index of `key`'s node.
     fn position(&self, key: &[u8]) -> Option<u32> {
         let nodes = &self.nodes;
-        self.find.find(hash(key), |&i| *nodes[i as usize].key == *key).copied()
+        self.find
+            .find(hash(key), |&i| nodes[i as usize].key[..] == *key)
+            .copied()
     }
 
     fn link(&mut self, order: Order, i: u32) -> &mut Link {
@@ -173,58 +279,66 @@ impl NamedCache {
         }
     }
 
-    /// Takes every dirty entry, oldest write first, and marks them clean.
-    fn take_dirty(&mut self) -> Vec<DirtyEntry> {
+    /// Appends every dirty entry to `out`, oldest write first, and marks
+    /// them clean.
+    fn take_dirty(&mut self, out: &mut DirtyBatch) {
         let expected = std::mem::take(&mut self.dirty_len);
-        let mut out = Vec::with_capacity(expected);
+        let before = out.len();
+        out.spans.reserve(expected);
         let mut i = std::mem::take(&mut self.dirty).head;
         while i != NIL {
             let node = &mut self.nodes[i as usize];
             let next = node.dirty.next;
             node.dirty = UNLINKED;
-            node.entry.dirty = false;
-            out.push(DirtyEntry {
-                key: node.key.to_vec(),
-                value: node.entry.value.clone(),
-                timestamp: node.entry.timestamp,
-            });
+            node.is_dirty = false;
+            out.push(&node.key, node.value(), node.timestamp);
             i = next;
         }
-        debug_assert_eq!(out.len(), expected, "the dirty count drifted from the dirty list");
-        out
+        debug_assert_eq!(
+            out.len() - before,
+            expected,
+            "the dirty count drifted from the dirty list"
+        );
     }
 
+    /// Drops `key`'s node; returns the bytes it was charged.
     fn remove(&mut self, key: &[u8]) -> Option<usize> {
-        let nodes = &self.nodes;
-        let (i, _) = self
-            .find
-            .find_entry(hash(key), |&i| *nodes[i as usize].key == *key)
-            .ok()?
-            .remove();
-        self.index.remove(key);
+        let i = self.position(key)?;
+        Some(self.remove_at(i))
+    }
+
+    /// Drops node `i`; returns the bytes it was charged.
+    fn remove_at(&mut self, i: u32) -> usize {
+        let node = &self.nodes[i as usize];
+        if let Ok(found) = self.find.find_entry(hash(&node.key), |&j| j == i) {
+            found.remove();
+        }
+        self.index.remove(&node.key[..]);
         self.unlink(Order::Lru, i);
-        if self.nodes[i as usize].entry.dirty {
+        if self.nodes[i as usize].is_dirty {
             self.unlink(Order::Dirty, i);
         }
         let node = &mut self.nodes[i as usize];
-        let size = charge(&node.key, node.entry.value.as_ref());
-        node.key = Rc::from(&[][..]);
-        node.entry.value = None;
-        node.entry.dirty = false;
+        let size = node.charge();
+        node.key = Inline::new();
+        node.value = Inline::new();
+        node.is_dirty = false;
         self.free.push(i);
         self.bytes -= size;
-        Some(size)
+        size
     }
 
-    fn insert(&mut self, key: &[u8], entry: CacheEntry) -> u32 {
-        let dirty = entry.dirty;
-        let key: Rc<[u8]> = Rc::from(key);
-        let node = Node {
-            key: Rc::clone(&key),
-            entry,
+    fn insert(&mut self, key: &[u8], value: Option<&[u8]>, timestamp: i64, dirty: bool) -> u32 {
+        let mut node = Node {
+            key: Inline::from_slice(key),
+            value: Inline::new(),
+            timestamp,
             lru: UNLINKED,
             dirty: UNLINKED,
+            deleted: false,
+            is_dirty: dirty,
         };
+        node.set_value(value);
         let i = match self.free.pop() {
             Some(i) => {
                 self.nodes[i as usize] = node;
@@ -236,9 +350,8 @@ impl NamedCache {
             }
         };
         let nodes = &self.nodes;
-        self.find
-            .insert_unique(hash(&key), i, |&j| hash(&nodes[j as usize].key));
-        self.index.insert(key, i);
+        self.find.insert_unique(hash(key), i, |&j| hash(&nodes[j as usize].key));
+        self.index.insert(Box::from(key), i);
         self.push_back(Order::Lru, i);
         if dirty {
             self.push_back(Order::Dirty, i);
@@ -247,41 +360,8 @@ impl NamedCache {
     }
 }
 
-/// A value on its way into the cache.
-enum Value<'a> {
-    Owned(Option<Vec<u8>>),
-    Borrowed(Option<&'a [u8]>),
-}
-
-impl Value<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Value::Owned(v) => v.as_ref().map_or(0, Vec::len),
-            Value::Borrowed(v) => v.map_or(0, <[u8]>::len),
-        }
-    }
-
-    fn into_owned(self) -> Option<Vec<u8>> {
-        match self {
-            Value::Owned(v) => v,
-            Value::Borrowed(v) => v.map(<[u8]>::to_vec),
-        }
-    }
-
-    /// Replaces `slot`, copying borrowed bytes into its buffer when it has one.
-    fn write_into(self, slot: &mut Option<Vec<u8>>) {
-        match (self, slot.as_mut()) {
-            (Value::Borrowed(Some(bytes)), Some(buf)) => {
-                buf.clear();
-                buf.extend_from_slice(bytes);
-            }
-            (value, _) => *slot = value.into_owned(),
-        }
-    }
-}
-
-fn charge(key: &[u8], value: Option<&Vec<u8>>) -> usize {
-    key.len() + value.map_or(0, Vec::len) + ENTRY_OVERHEAD
+fn charge(key: &[u8], value: Option<&[u8]>) -> usize {
+    key.len() + value.map_or(0, <[u8]>::len) + ENTRY_OVERHEAD
 }
 
 #[derive(Default)]
@@ -354,7 +434,7 @@ impl ThreadCache {
     /// The entry for `key`, marking it most recently used.
     pub fn get(&self, namespace: &str, key: &[u8]) -> Option<CacheEntry> {
         let mut inner = self.0.borrow_mut();
-        Self::lookup(&mut inner, namespace, key).map(|node| node.entry.clone())
+        Self::lookup(&mut inner, namespace, key).map(Node::entry)
     }
 
     /// Runs `read` on the value of `key` where it lies (`None` inside: a
@@ -364,7 +444,7 @@ impl ThreadCache {
         let mut inner = self.0.borrow_mut();
         match Self::lookup(&mut inner, namespace, key) {
             Some(node) => {
-                read(node.entry.value.as_deref());
+                read(node.value());
                 true
             }
             None => false,
@@ -375,8 +455,8 @@ impl ThreadCache {
     /// evicts least-recently-used entries of `namespace` while the thread is
     /// over budget. Returns the dirty entries that eviction flushed, in write
     /// order: the caller must write them underneath.
-    pub fn put(&self, namespace: &str, key: &[u8], entry: CacheEntry) -> Vec<DirtyEntry> {
-        self.store(namespace, key, Value::Owned(entry.value), entry.timestamp, entry.dirty)
+    pub fn put(&self, namespace: &str, key: &[u8], entry: CacheEntry) -> DirtyBatch {
+        self.store(namespace, key, entry.value.as_deref(), entry.timestamp, entry.dirty)
     }
 
     /// [`put`](Self::put) from borrowed bytes: an update of a cached key
@@ -388,11 +468,11 @@ impl ThreadCache {
         value: Option<&[u8]>,
         timestamp: i64,
         dirty: bool,
-    ) -> Vec<DirtyEntry> {
-        self.store(namespace, key, Value::Borrowed(value), timestamp, dirty)
+    ) -> DirtyBatch {
+        self.store(namespace, key, value, timestamp, dirty)
     }
 
-    fn store(&self, namespace: &str, key: &[u8], value: Value<'_>, timestamp: i64, dirty: bool) -> Vec<DirtyEntry> {
+    fn store(&self, namespace: &str, key: &[u8], value: Option<&[u8]>, timestamp: i64, dirty: bool) -> DirtyBatch {
         let mut guard = self.0.borrow_mut();
         let inner = &mut *guard;
         // One lookup per put; the name is copied only the first time.
@@ -400,34 +480,28 @@ impl ThreadCache {
             Some(cache) => cache,
             None => inner.caches.entry(namespace.to_owned()).or_default(),
         };
-        let size = key.len() + value.len() + ENTRY_OVERHEAD;
+        let size = charge(key, value);
         let freed = match cache.position(key) {
             // An update of a cached key (the common case for aggregations):
             // moves the node to the back of its lists and overwrites the
             // value in place.
             Some(i) => {
                 cache.touch(i);
-                let was_dirty = cache.nodes[i as usize].entry.dirty;
-                if was_dirty {
+                if cache.nodes[i as usize].is_dirty {
                     cache.unlink(Order::Dirty, i);
                 }
                 if dirty {
                     cache.push_back(Order::Dirty, i);
                 }
-                let entry = &mut cache.nodes[i as usize].entry;
-                let freed = charge(key, entry.value.as_ref());
-                value.write_into(&mut entry.value);
-                entry.timestamp = timestamp;
-                entry.dirty = dirty;
+                let node = &mut cache.nodes[i as usize];
+                let freed = node.charge();
+                node.set_value(value);
+                node.timestamp = timestamp;
+                node.is_dirty = dirty;
                 freed
             }
             None => {
-                let entry = CacheEntry {
-                    value: value.into_owned(),
-                    timestamp,
-                    dirty,
-                };
-                cache.insert(key, entry);
+                cache.insert(key, value, timestamp, dirty);
                 0
             }
         };
@@ -436,8 +510,8 @@ impl ThreadCache {
         Self::evict(inner, namespace)
     }
 
-    fn evict(inner: &mut Inner, namespace: &str) -> Vec<DirtyEntry> {
-        let mut flushed = Vec::new();
+    fn evict(inner: &mut Inner, namespace: &str) -> DirtyBatch {
+        let mut flushed = DirtyBatch::default();
         while inner.bytes > inner.max_bytes {
             let Some(cache) = inner.caches.get_mut(namespace) else {
                 break;
@@ -446,27 +520,23 @@ impl ThreadCache {
             if eldest == NIL {
                 break;
             }
-            if cache.nodes[eldest as usize].entry.dirty {
-                flushed.extend(cache.take_dirty());
+            if cache.nodes[eldest as usize].is_dirty {
+                cache.take_dirty(&mut flushed);
             }
-            let key = Rc::clone(&cache.nodes[eldest as usize].key);
-            if let Some(size) = cache.remove(&key) {
-                inner.bytes -= size;
-                inner.evictions += 1;
-            }
+            inner.bytes -= cache.remove_at(eldest);
+            inner.evictions += 1;
         }
         flushed
     }
 
     /// Takes every dirty entry of `namespace`, in write order, leaving them
     /// cached and clean.
-    pub fn flush(&self, namespace: &str) -> Vec<DirtyEntry> {
-        self.0
-            .borrow_mut()
-            .caches
-            .get_mut(namespace)
-            .map(NamedCache::take_dirty)
-            .unwrap_or_default()
+    pub fn flush(&self, namespace: &str) -> DirtyBatch {
+        let mut batch = DirtyBatch::default();
+        if let Some(cache) = self.0.borrow_mut().caches.get_mut(namespace) {
+            cache.take_dirty(&mut batch);
+        }
+        batch
     }
 
     /// Entries of `namespace` with keys in the given bounds, ascending, copied
@@ -489,7 +559,7 @@ impl ThreadCache {
         cache
             .index
             .range::<[u8], _>((from, to))
-            .map(|(k, &i)| (k.to_vec(), cache.nodes[i as usize].entry.clone()))
+            .map(|(k, &i)| (k.to_vec(), cache.nodes[i as usize].entry()))
             .collect()
     }
 
@@ -549,8 +619,11 @@ mod tests {
         assert!(cache.put("s", b"b", clean).is_empty());
         assert_eq!(cache.size_bytes(), 2 * ENTRY_OVERHEAD + 2 + 10 + 2);
         // Only `a` is still dirty; `b` became clean in place.
-        let flushed: Vec<_> = cache.flush("s").into_iter().map(|d| (d.key, d.timestamp)).collect();
-        assert_eq!(flushed, vec![(b"a".to_vec(), 3)]);
+        let flushed = cache.flush("s");
+        assert_eq!(
+            flushed.iter().map(|d| (d.key, d.timestamp)).collect::<Vec<_>>(),
+            [(&b"a"[..], 3)]
+        );
         // `a` was written again after `b`, so `b` is the least recently used.
         let small = ThreadCache::new(2 * (ENTRY_OVERHEAD + 2));
         assert!(small.put("s", b"a", dirty(b"1", 1)).is_empty());
@@ -558,8 +631,8 @@ mod tests {
         assert!(small.put("s", b"a", dirty(b"3", 3)).is_empty());
         let evicted = small.put("s", b"c", dirty(b"4", 4));
         assert_eq!(
-            evicted.iter().map(|d| d.key.clone()).collect::<Vec<_>>(),
-            vec![b"b".to_vec(), b"a".to_vec(), b"c".to_vec()],
+            evicted.iter().map(|d| d.key).collect::<Vec<_>>(),
+            [b"b", b"a", b"c"],
             "evicting the least recently used `b` flushes every dirty entry in write order"
         );
         assert_eq!(small.len("s"), 2);
@@ -583,10 +656,10 @@ mod tests {
         assert!(cache.put_bytes("s", b"k", Some(b"z"), 4, true).is_empty());
         let flushed = cache.flush("s");
         assert_eq!(
-            flushed,
-            [DirtyEntry {
-                key: b"k".to_vec(),
-                value: Some(b"z".to_vec()),
+            flushed.iter().collect::<Vec<_>>(),
+            [Dirty {
+                key: b"k",
+                value: Some(b"z"),
                 timestamp: 4
             }]
         );
@@ -599,16 +672,89 @@ mod tests {
         assert!(cache.put("s", b"a", dirty(b"2", 2)).is_empty());
         assert!(cache.put("s", b"b", dirty(b"3", 3)).is_empty());
         let flushed = cache.flush("s");
-        let keys: Vec<_> = flushed.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
-        assert_eq!(
-            keys,
-            [
-                (b"a".to_vec(), Some(b"2".to_vec())),
-                (b"b".to_vec(), Some(b"3".to_vec()))
-            ]
-        );
+        let keys: Vec<_> = flushed.iter().map(|e| (e.key, e.value)).collect();
+        assert_eq!(keys, [(&b"a"[..], Some(&b"2"[..])), (&b"b"[..], Some(&b"3"[..]))]);
         assert!(cache.flush("s").is_empty(), "flushed entries are clean");
         assert_eq!(cache.get("s", b"b").unwrap().value, Some(b"3".to_vec()));
+    }
+
+    #[test]
+    fn a_flushed_batch_tells_deletes_from_empty_values_and_empty_keys() {
+        let cache = ThreadCache::new(1 << 20);
+        cache.put_bytes("s", b"gone", None, 1, true);
+        cache.put_bytes("s", b"empty", Some(b""), 2, true);
+        cache.put_bytes("s", b"", Some(b"empty key"), 3, true);
+        let batch = cache.flush("s");
+        assert_eq!(batch.len(), 3);
+        assert_eq!(
+            batch.iter().collect::<Vec<_>>(),
+            [
+                Dirty {
+                    key: b"gone",
+                    value: None,
+                    timestamp: 1
+                },
+                Dirty {
+                    key: b"empty",
+                    value: Some(b""),
+                    timestamp: 2
+                },
+                Dirty {
+                    key: b"",
+                    value: Some(b"empty key"),
+                    timestamp: 3
+                },
+            ]
+        );
+        assert!(cache.flush("s").is_empty());
+    }
+
+    #[test]
+    fn keys_and_values_past_the_inline_size_round_trip() {
+        let cache = ThreadCache::new(1 << 20);
+        let long_key = b"a key longer than sixteen bytes".as_slice();
+        let long_value = b"a value longer than sixteen bytes".as_slice();
+        cache.put_bytes("s", long_key, Some(long_value), 1, true);
+        cache.put_bytes("s", b"short", Some(long_value), 2, true);
+        assert_eq!(
+            cache.size_bytes(),
+            2 * ENTRY_OVERHEAD + long_key.len() + 5 + 2 * long_value.len()
+        );
+        // Long to short, short to long, long to a delete and back.
+        cache.put_bytes("s", long_key, Some(b"v"), 3, true);
+        assert_eq!(cache.get("s", long_key).and_then(|e| e.value), Some(b"v".to_vec()));
+        cache.put_bytes("s", long_key, Some(long_value), 4, true);
+        cache.put_bytes("s", b"short", None, 5, true);
+        assert!(cache.get_with("s", b"short", |v| assert_eq!(v, None)));
+        cache.put_bytes("s", b"short", Some(long_value), 6, true);
+        assert_eq!(
+            cache.size_bytes(),
+            2 * ENTRY_OVERHEAD + long_key.len() + 5 + 2 * long_value.len()
+        );
+        let flushed = cache.flush("s");
+        assert_eq!(
+            flushed
+                .iter()
+                .map(|d| (d.key, d.value, d.timestamp))
+                .collect::<Vec<_>>(),
+            [(long_key, Some(long_value), 4), (&b"short"[..], Some(long_value), 6)]
+        );
+        // A key that only shares a prefix with a cached one is another key.
+        assert!(cache.get("s", &long_key[..16]).is_none());
+        let range: Vec<_> = cache
+            .range("s", Bound::Unbounded, Bound::Unbounded)
+            .into_iter()
+            .map(|(k, e)| (k, e.value))
+            .collect();
+        assert_eq!(
+            range,
+            [
+                (long_key.to_vec(), Some(long_value.to_vec())),
+                (b"short".to_vec(), Some(long_value.to_vec()))
+            ]
+        );
+        cache.invalidate("s", long_key);
+        assert_eq!(cache.size_bytes(), ENTRY_OVERHEAD + 5 + long_value.len());
     }
 
     #[test]

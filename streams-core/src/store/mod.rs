@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub use cache::{CacheEntry, DirtyEntry, ThreadCache};
+pub use cache::{CacheEntry, Dirty, DirtyBatch, ThreadCache};
 pub use handles::{KeyValueStoreHandle, SessionStoreHandle, StoreHandle, WindowStoreHandle};
 pub use in_memory::{InMemoryKeyValueStore, InMemoryKeyValueStoreBuilder};
 pub use metrics::StoreMetrics;
