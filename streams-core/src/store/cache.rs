@@ -126,27 +126,44 @@ struct Link {
 
 const UNLINKED: Link = Link { prev: NIL, next: NIL };
 
+/// A node's places in the LRU and dirty orders, kept apart from the nodes:
+/// relinking a node writes its neighbours' links, which with many keys lie
+/// anywhere, and 16 bytes a node stay in the processor's caches where the
+/// nodes themselves do not.
+#[derive(Clone, Copy)]
+struct Links {
+    lru: Link,
+    /// Meaningful while the node is dirty.
+    dirty: Link,
+}
+
+const NO_LINKS: Links = Links {
+    lru: UNLINKED,
+    dirty: UNLINKED,
+};
+
 /// Key or value bytes, inline up to 16 bytes (an aggregation's key and
 /// its timestamped count or sum fit): a lookup that finds its node then
 /// reads the key and the value from the node itself, where a heap block
 /// each would cost a cache miss each once the cache holds many keys.
 type Inline = SmallVec<[u8; 16]>;
 
-/// One cached key: its entry and its places in the LRU and dirty orders.
+/// One cached key and its entry: one cache line, read whole by a lookup.
+#[repr(align(64))]
 struct Node {
     key: Inline,
     /// The value bytes; empty for a delete.
     value: Inline,
     /// Timestamp of the record that wrote it.
     timestamp: i64,
-    lru: Link,
-    /// Meaningful while `is_dirty`.
-    dirty: Link,
     /// Whether the value is a pending delete (a tombstone).
     deleted: bool,
     /// Whether the store underneath has not seen it yet.
     is_dirty: bool,
 }
+
+// A node that outgrew its line would straddle two.
+const _: () = assert!(std::mem::size_of::<Node>() == 64);
 
 impl Node {
     fn value(&self) -> Option<&[u8]> {
@@ -200,13 +217,16 @@ enum Order {
 /// table of slab indexes (reads and writes: 4 bytes a bucket, so that the
 /// table of a large cache stays in the processor's caches) and in key order
 /// through a B-tree of key copies (range scans); two doubly-linked lists
-/// thread the nodes in least-recently-used order and in dirty (write) order,
-/// so that a touch or a re-write moves a node in O(1).
+/// (their links in an array beside the slab) thread the nodes in
+/// least-recently-used order and in dirty (write) order, so that a touch or
+/// a re-write moves a node in O(1).
 #[derive(Default)]
 struct NamedCache {
     find: HashTable<u32>,
     index: BTreeMap<Box<[u8]>, u32>,
     nodes: Vec<Node>,
+    /// The links of `nodes[i]` at `links[i]`.
+    links: Vec<Links>,
     free: Vec<u32>,
     lru: List,
     dirty: List,
@@ -229,10 +249,10 @@ impl NamedCache {
     }
 
     fn link(&mut self, order: Order, i: u32) -> &mut Link {
-        let node = &mut self.nodes[i as usize];
+        let links = &mut self.links[i as usize];
         match order {
-            Order::Lru => &mut node.lru,
-            Order::Dirty => &mut node.dirty,
+            Order::Lru => &mut links.lru,
+            Order::Dirty => &mut links.dirty,
         }
     }
 
@@ -287,9 +307,8 @@ impl NamedCache {
         out.spans.reserve(expected);
         let mut i = std::mem::take(&mut self.dirty).head;
         while i != NIL {
+            let next = std::mem::replace(&mut self.links[i as usize].dirty, UNLINKED).next;
             let node = &mut self.nodes[i as usize];
-            let next = node.dirty.next;
-            node.dirty = UNLINKED;
             node.is_dirty = false;
             out.push(&node.key, node.value(), node.timestamp);
             i = next;
@@ -333,8 +352,6 @@ impl NamedCache {
             key: Inline::from_slice(key),
             value: Inline::new(),
             timestamp,
-            lru: UNLINKED,
-            dirty: UNLINKED,
             deleted: false,
             is_dirty: dirty,
         };
@@ -342,10 +359,12 @@ impl NamedCache {
         let i = match self.free.pop() {
             Some(i) => {
                 self.nodes[i as usize] = node;
+                self.links[i as usize] = NO_LINKS;
                 i
             }
             None => {
                 self.nodes.push(node);
+                self.links.push(NO_LINKS);
                 (self.nodes.len() - 1) as u32
             }
         };
