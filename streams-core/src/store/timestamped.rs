@@ -31,18 +31,15 @@ impl<V, S: Serde<V>> Serde<ValueAndTimestamp<V>> for TimestampedSerde<S> {
         data: &ValueAndTimestamp<V>,
         buf: &mut Vec<u8>,
     ) -> Result<Payload, SerdeError> {
+        // The value goes straight after the timestamp; a null value (or a
+        // failure) takes the timestamp back out, leaving `buf` as it was.
+        let start = buf.len();
         buf.extend_from_slice(&data.timestamp.to_be_bytes());
-        let mut inner = Vec::new();
-        match self.0.serialize_into(topic, &data.value, &mut inner)? {
-            Payload::Bytes => {
-                buf.extend_from_slice(&inner);
-                Ok(Payload::Bytes)
-            }
-            Payload::Null => {
-                buf.clear();
-                Ok(Payload::Null)
-            }
+        let encoded = self.0.serialize_into(topic, &data.value, buf);
+        if !matches!(encoded, Ok(Payload::Bytes)) {
+            buf.truncate(start);
         }
+        encoded
     }
 
     fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<ValueAndTimestamp<V>, SerdeError> {
@@ -69,7 +66,7 @@ impl<V, S: Serde<V>> Serde<ValueAndTimestamp<V>> for TimestampedSerde<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serde::StringSerde;
+    use crate::serde::{OptionSerde, StringSerde};
 
     #[test]
     fn layout_is_timestamp_then_value() {
@@ -81,5 +78,24 @@ mod tests {
         let back = serde.deserialize("t", bytes.as_deref()).unwrap();
         assert_eq!(back, ValueAndTimestamp::new("v".to_string(), 258));
         assert!(serde.deserialize("t", Some(&[1, 2])).is_err());
+    }
+
+    #[test]
+    fn appends_to_the_buffer_and_leaves_it_as_it_was_for_a_null_value() {
+        let serde = TimestampedSerde(OptionSerde(StringSerde));
+        let mut buf = b"kept".to_vec();
+        let written = serde
+            .serialize_into("t", &ValueAndTimestamp::new(Some("v".to_string()), 1), &mut buf)
+            .unwrap();
+        assert_eq!(written, Payload::Bytes);
+        assert_eq!(buf, b"kept\0\0\0\0\0\0\0\x01v");
+        let null = serde
+            .serialize_into("t", &ValueAndTimestamp::new(None, 2), &mut buf)
+            .unwrap();
+        assert_eq!(null, Payload::Null);
+        assert_eq!(
+            buf, b"kept\0\0\0\0\0\0\0\x01v",
+            "a null value leaves the buffer as it was"
+        );
     }
 }
