@@ -256,6 +256,22 @@ mod tests {
     }
 
     #[test]
+    fn attaching_elsewhere_moves_the_held_bytes_along() {
+        let (first, mut a, _b) = two_stores();
+        a.put(b"k", Some(b"v"));
+        let held = a.bytes();
+        assert_eq!(first.held_bytes(), held);
+        let second: &'static SharedMemory = Box::leak(Box::new(SharedMemory::new(16 * 1024)));
+        a.attach(second);
+        assert_eq!(first.held_bytes(), 0, "the store no longer counts where it was");
+        assert_eq!(second.held_bytes(), held, "its held bytes count where it is now");
+        a.put(b"k2", Some(b"v"));
+        assert_eq!((first.held_bytes(), second.held_bytes()), (0, a.bytes()));
+        a.take_batch();
+        assert_eq!(second.held_bytes(), 0);
+    }
+
+    #[test]
     fn a_store_holding_writes_is_over_budget_once_all_stores_exceed_their_share() {
         let (_, mut a, mut b) = two_stores();
         a.put(b"a", Some(&[0; 900]));
