@@ -93,8 +93,10 @@ impl Caching {
                 .collect();
             return self.inner.put_all(&batch);
         };
-        // Each written entry, with the value it replaced when asked for.
-        let mut written = Vec::with_capacity(dirty.len());
+        // The writes, and beside each its timestamp and the value it
+        // replaced (when asked for).
+        let mut batch = Vec::with_capacity(dirty.len());
+        let mut context = Vec::with_capacity(dirty.len());
         for e in dirty.iter() {
             let key = strip_segment(segmenting, e.key);
             let old = if e.value.is_none() || self.send_old_values {
@@ -105,22 +107,19 @@ impl Caching {
             if e.value.is_none() && old.is_none() {
                 continue;
             }
-            written.push((e, if self.send_old_values { old } else { None }));
+            batch.push((key, e.value));
+            context.push((e.timestamp, if self.send_old_values { old } else { None }));
         }
-        if written.is_empty() {
+        if batch.is_empty() {
             return Ok(());
         }
-        let batch: Vec<_> = written
-            .iter()
-            .map(|(e, _)| (strip_segment(segmenting, e.key), e.value))
-            .collect();
         self.inner.put_all(&batch)?;
-        for ((key, new), (e, old)) in batch.into_iter().zip(&written) {
+        for ((key, new), (timestamp, old)) in batch.into_iter().zip(context) {
             listener(BytesFlushed {
                 key,
                 new_value: new,
                 old_value: old.as_deref(),
-                timestamp: e.timestamp,
+                timestamp,
             })?;
         }
         Ok(())
