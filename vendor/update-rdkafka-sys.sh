@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Re-creates vendor/rdkafka-sys: downloads the published rdkafka-sys crate of
-# the given version from crates.io, checks it against the checksum the
-# crates.io index gives for that version, drops the parts of librdkafka its
+# Re-creates vendor/rdkafka-sys: the published rdkafka-sys crate of the given
+# version, fetched by cargo (which checks it against the registry index's
+# checksum), drops the parts of librdkafka its
 # build does not read (tests, examples, packaging, Windows and Debian files),
 # and applies vendor/patches/*.patch in name order.
 #
@@ -16,23 +16,24 @@ dst="$here/rdkafka-sys"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-curl -sSfL -o "$tmp/crate.tar.gz" "https://static.crates.io/crates/rdkafka-sys/rdkafka-sys-${version/+/%2B}.crate"
-curl -sSfL -o "$tmp/index" "https://index.crates.io/rd/ka/rdkafka-sys"
-expected=$(python3 - "$tmp/index" "$version" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    entry = json.loads(line)
-    if entry["vers"] == sys.argv[2]:
-        print(entry["cksum"])
-PY
-)
-actual=$(sha256sum "$tmp/crate.tar.gz" | cut -d' ' -f1)
-if [[ -z "$expected" || "$expected" != "$actual" ]]; then
-  echo "checksum mismatch: the crates.io index has '${expected}', the download is $actual" >&2
-  exit 1
-fi
-
-tar -xzf "$tmp/crate.tar.gz" -C "$tmp"
+# A throwaway package whose one dependency is the crate: `cargo fetch` puts
+# the source, checked against the registry index's checksum, under
+# $CARGO_HOME/registry/src.
+mkdir -p "$tmp/fetch/src"
+touch "$tmp/fetch/src/lib.rs"
+cat >"$tmp/fetch/Cargo.toml" <<TOML
+[package]
+name = "fetch-rdkafka-sys"
+version = "0.0.0"
+edition = "2021"
+[dependencies]
+rdkafka-sys = "=$version"
+TOML
+cargo fetch --quiet --manifest-path "$tmp/fetch/Cargo.toml"
+registry_src=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 2 -type d -name "rdkafka-sys-$version" | head -n1)
+[[ -n "$registry_src" ]] || { echo "cargo fetched no rdkafka-sys $version" >&2; exit 1; }
+cp -a "$registry_src" "$tmp/rdkafka-sys-$version"
+rm -f "$tmp/rdkafka-sys-$version/.cargo-ok"
 src="$tmp/rdkafka-sys-$version"
 rm -rf "$src"/librdkafka/{tests,examples,debian,win32,.github,.semaphore}
 find "$src/librdkafka/packaging" -mindepth 1 -not -name get_version.py -delete
@@ -41,4 +42,4 @@ for p in "$here"/patches/*.patch; do
 done
 rm -rf "$dst"
 mv "$src" "$dst"
-echo "vendor/rdkafka-sys is rdkafka-sys $version (crate sha256 $actual) with $(ls "$here"/patches/*.patch | wc -l) patch(es)"
+echo "vendor/rdkafka-sys is rdkafka-sys $version with $(ls "$here"/patches/*.patch | wc -l) patch(es)"
