@@ -48,6 +48,8 @@
 
 pub mod builder;
 mod change;
+#[cfg(doctest)]
+mod compile_fail;
 mod error;
 mod graph;
 pub mod grouped;
