@@ -417,6 +417,15 @@ pub enum StreamsError {
         /// The missing topics.
         topics: Vec<String>,
     },
+    /// Topics the application reads or restores from did not show in the
+    /// cluster's metadata, with all their partitions led, in time.
+    #[error("topics not ready in the cluster's metadata within {timeout_ms} ms: {}", topics.join(", "))]
+    TopicsNotReady {
+        /// Each topic not ready, with why (missing, partitions missing, no leader).
+        topics: Vec<String>,
+        /// How long was waited.
+        timeout_ms: u64,
+    },
     /// Topics read by one sub-topology have different partition counts, so
     /// partition p of each cannot be processed together.
     #[error(
@@ -499,6 +508,7 @@ impl StreamsError {
             StreamsError::BufferFull { .. } => "BufferFull",
             StreamsError::Kafka { .. } => "Kafka",
             StreamsError::MissingSourceTopics { .. } => "MissingSourceTopics",
+            StreamsError::TopicsNotReady { .. } => "TopicsNotReady",
             StreamsError::CoPartitioning { .. } => "CoPartitioning",
             StreamsError::InternalTopicPartitions { .. } => "InternalTopicPartitions",
             StreamsError::Timeout { .. } => "Timeout",

@@ -73,6 +73,14 @@ impl ClusterAdmin for EmbeddedBroker {
         partition_counts(self.owner.client(), timeout)
     }
 
+    fn unready_topics(
+        &self,
+        expected: &std::collections::BTreeMap<String, i32>,
+        timeout: Duration,
+    ) -> Result<Vec<String>, StreamsError> {
+        super::topic_ready::unready_topics(self.owner.client(), expected, timeout)
+    }
+
     fn group_members(&self, group: &str, timeout: Duration) -> Result<Vec<super::metadata::GroupMember>, StreamsError> {
         super::metadata::group_members(self.owner.client(), group, timeout)
     }

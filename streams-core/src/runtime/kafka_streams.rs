@@ -1,6 +1,6 @@
 //! `KafkaStreams`: the client that runs a topology on a Kafka cluster.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -13,6 +13,7 @@ use super::queries::{ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindow
 use super::restore::StateRestoreListener;
 use super::state::{State, ThreadFailureResponse};
 use super::thread::{self, ThreadShared, ThreadSpec, ThreadState};
+use super::topic_ready::await_topics_ready;
 use super::topics::{ClusterAdmin, KafkaAdmin, TopicPlan};
 use super::wake::Wake;
 use crate::config::{StreamsConfig, keys};
@@ -22,6 +23,10 @@ use crate::topology::Topology;
 
 /// How long an interactive query waits for the stream threads to answer.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long start-up looks for a missing source topic (one created just
+/// before start that the metadata does not show yet) before failing.
+const SOURCE_TOPIC_GRACE: Duration = Duration::from_secs(5);
 
 /// The longest the supervisor sleeps without a state change to wake it.
 const SUPERVISOR_TIMEOUT: Duration = Duration::from_secs(1);
@@ -195,9 +200,11 @@ impl KafkaStreams {
     }
 
     /// Checks the topics (source topics must exist; internal topics are
-    /// created, or checked for their partition counts), then starts the
-    /// stream threads. Fails, leaving the client `CREATED`, if the cluster
-    /// cannot be reached within `default.api.timeout.ms` or a topic is wrong.
+    /// created, or checked for their partition counts), waits until the
+    /// cluster's metadata shows all of them with every partition led, then
+    /// starts the stream threads. Fails, leaving the client `CREATED`, if the
+    /// cluster cannot be reached or the topics are not ready within
+    /// `default.api.timeout.ms`, or a topic is wrong.
     pub fn start(&self) -> Result<(), StreamsError> {
         let inner = &self.inner;
         if inner.state() != State::Created {
@@ -207,13 +214,28 @@ impl KafkaStreams {
             });
         }
         let timeout = Duration::from_millis(inner.config.get_number(keys::DEFAULT_API_TIMEOUT_MS, 60_000)?);
-        let existing = inner.admin.partition_counts(timeout)?;
-        let plan = TopicPlan::new(&inner.topology, &inner.config, &existing)?;
+        let backoff = Duration::from_millis(inner.config.get_number("retry.backoff.ms", 100)?);
+        let (existing, plan) = self.plan_topics(timeout, backoff)?;
         let create = plan.to_create(&existing);
         if !create.is_empty() {
             tracing::info!(topics = %create.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(","), "creating internal topics");
             inner.admin.create_topics(&create, timeout)?;
         }
+        // No consumer subscribes before every topic it reads or restores
+        // from is in the metadata with its partitions led (see topic_ready.rs).
+        let mut expected: BTreeMap<String, i32> =
+            plan.internal.iter().map(|t| (t.name.clone(), t.partitions)).collect();
+        for topic in inner
+            .topology
+            .subtopologies()
+            .iter()
+            .flat_map(|s| s.source_topics.iter())
+        {
+            if let Some(&n) = existing.get(topic) {
+                expected.entry(topic.clone()).or_insert(n);
+            }
+        }
+        await_topics_ready(inner.admin.as_ref(), &expected, timeout, backoff)?;
         inner.transition_to(State::Rebalancing)?;
         for _ in 0..inner.config.num_stream_threads() {
             Inner::spawn_thread(inner)?;
@@ -230,6 +252,29 @@ impl KafkaStreams {
             *s = Some(supervisor);
         }
         Ok(())
+    }
+
+    /// Reads the cluster's partition counts and plans the topics. A source
+    /// topic created just before start may not show in the metadata yet: a
+    /// missing one is looked for again, every `backoff`, for up to
+    /// [`SOURCE_TOPIC_GRACE`] (at most `timeout`), before it is an error.
+    fn plan_topics(
+        &self,
+        timeout: Duration,
+        backoff: Duration,
+    ) -> Result<(HashMap<String, i32>, TopicPlan), StreamsError> {
+        let inner = &self.inner;
+        let grace = Instant::now() + SOURCE_TOPIC_GRACE.min(timeout);
+        loop {
+            let existing = inner.admin.partition_counts(timeout)?;
+            match TopicPlan::new(&inner.topology, &inner.config, &existing) {
+                Ok(plan) => return Ok((existing, plan)),
+                Err(StreamsError::MissingSourceTopics { .. }) if Instant::now() + backoff < grace => {
+                    std::thread::sleep(backoff);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Stops the threads (each commits and closes its tasks, then leaves the

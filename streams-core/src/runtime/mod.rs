@@ -13,6 +13,8 @@
 //!   producer, sending through `native_produce.rs` (topic handles held open).
 //! - `topics.rs`: the start-up [`TopicPlan`] (source topics checked, internal
 //!   topics created) behind the [`ClusterAdmin`] trait.
+//! - `topic_ready.rs`: waiting until the topics are in the cluster's
+//!   metadata with every partition led, before any thread subscribes.
 //! - `embedded.rs`: the [`EmbeddedBroker`], librdkafka's in-process mock
 //!   cluster, whose limits stay behind `ClusterAdmin`.
 //! - `metadata.rs`: which instance hosts a key ([`KeyQueryMetadata`]).
@@ -36,6 +38,7 @@ mod queries;
 mod restore;
 mod state;
 mod thread;
+mod topic_ready;
 mod topics;
 mod wake;
 

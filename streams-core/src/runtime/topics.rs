@@ -33,6 +33,10 @@ pub trait ClusterAdmin: Send + Sync {
     /// Creates the topics. A topic created meanwhile by another instance of
     /// the application is not an error.
     fn create_topics(&self, topics: &[NewTopic], timeout: Duration) -> Result<(), StreamsError>;
+    /// Why each topic of `expected` (name to partition count) is not ready
+    /// (in the metadata with every partition led), from one metadata read;
+    /// empty when all are.
+    fn unready_topics(&self, expected: &BTreeMap<String, i32>, timeout: Duration) -> Result<Vec<String>, StreamsError>;
     /// The members of consumer group `group` and their assignments.
     fn group_members(&self, group: &str, timeout: Duration) -> Result<Vec<super::metadata::GroupMember>, StreamsError>;
 }
@@ -79,6 +83,10 @@ impl ClusterAdmin for KafkaAdmin {
 
     fn group_members(&self, group: &str, timeout: Duration) -> Result<Vec<super::metadata::GroupMember>, StreamsError> {
         super::metadata::group_members(self.admin.inner(), group, timeout)
+    }
+
+    fn unready_topics(&self, expected: &BTreeMap<String, i32>, timeout: Duration) -> Result<Vec<String>, StreamsError> {
+        super::topic_ready::unready_topics(self.admin.inner(), expected, timeout)
     }
 
     fn create_topics(&self, topics: &[NewTopic], timeout: Duration) -> Result<(), StreamsError> {

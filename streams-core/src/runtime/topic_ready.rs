@@ -1,0 +1,99 @@
+//! Waiting until topics are usable: in the cluster's metadata with all their
+//! partitions, each with a leader.
+//!
+//! A broker answers CreateTopics once the controller has accepted the topics,
+//! before its own metadata shows them. A consumer that subscribes in that gap
+//! learns that the topic does not exist, and librdkafka does not ask again
+//! until its next periodic refresh (`topic.metadata.refresh.interval.ms`,
+//! five minutes by default): the group is assigned the other topics only, and
+//! everything downstream of the new topic stays silent. So the client starts
+//! no stream thread until every topic it reads or restores from is ready, as
+//! Kafka Streams' internal topic manager waits for its topics after creating
+//! them.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use rdkafka::ClientContext;
+use rdkafka::client::Client;
+
+use super::topics::ClusterAdmin;
+use crate::error::StreamsError;
+
+/// Why each topic of `expected` (name to partition count) is not ready yet,
+/// from one metadata request on `client`; empty when all are.
+pub(crate) fn unready_topics<C: ClientContext>(
+    client: &Client<C>,
+    expected: &BTreeMap<String, i32>,
+    timeout: Duration,
+) -> Result<Vec<String>, StreamsError> {
+    let metadata = client.fetch_metadata(None, timeout).map_err(|e| StreamsError::Kafka {
+        operation: format!(
+            "reading cluster metadata (cannot reach the cluster within {} ms)",
+            timeout.as_millis()
+        ),
+        source: Box::new(e),
+    })?;
+    let mut unready = Vec::new();
+    for (name, &partitions) in expected {
+        let Some(topic) = metadata.topics().iter().find(|t| t.name() == name) else {
+            unready.push(format!("{name} (not in the metadata)"));
+            continue;
+        };
+        if let Some(error) = topic.error() {
+            unready.push(format!("{name} ({})", rdkafka::types::RDKafkaErrorCode::from(error)));
+            continue;
+        }
+        let known = topic.partitions().len() as i32;
+        if known < partitions {
+            unready.push(format!("{name} ({known} of {partitions} partitions)"));
+            continue;
+        }
+        let leaderless: Vec<String> = topic
+            .partitions()
+            .iter()
+            .filter(|p| p.leader() < 0 || p.error().is_some())
+            .map(|p| p.id().to_string())
+            .collect();
+        if !leaderless.is_empty() {
+            unready.push(format!("{name} (no leader for partitions {})", leaderless.join(",")));
+        }
+    }
+    Ok(unready)
+}
+
+/// Waits until every topic of `expected` is ready (see the module docs),
+/// reading the metadata again every `backoff`. Fails after `timeout` with an
+/// error naming each topic still not ready and why.
+pub(crate) fn await_topics_ready(
+    admin: &dyn ClusterAdmin,
+    expected: &BTreeMap<String, i32>,
+    timeout: Duration,
+    backoff: Duration,
+) -> Result<(), StreamsError> {
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let mut logged = false;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let unready = admin.unready_topics(expected, left.max(Duration::from_millis(1)))?;
+        if unready.is_empty() {
+            if logged {
+                tracing::info!(waited_ms = started.elapsed().as_millis() as u64, "topics ready");
+            }
+            return Ok(());
+        }
+        if Instant::now() + backoff >= deadline {
+            return Err(StreamsError::TopicsNotReady {
+                topics: unready,
+                timeout_ms: timeout.as_millis() as u64,
+            });
+        }
+        if !logged {
+            tracing::info!(topics = %unready.join(", "), "waiting for topics to show in the cluster's metadata");
+            logged = true;
+        }
+        // Between two reads of the condition, not in place of it.
+        std::thread::sleep(backoff);
+    }
+}
