@@ -22,6 +22,11 @@ fn two_instances_share_partitions_and_one_takes_over_with_restored_state() {
 }
 
 #[test]
+fn a_fresh_application_answers_its_first_input_at_once() {
+    common::fresh_application_answers_at_once(&Cluster::embedded(), "fresh");
+}
+
+#[test]
 fn a_missing_source_topic_is_a_clear_error_and_the_client_stays_created() {
     common::missing_source_topic_is_an_error(&Cluster::embedded(), "missing-source");
 }

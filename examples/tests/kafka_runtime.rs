@@ -2,8 +2,9 @@
 //! KRaft, from Maven Central jars) started on 127.0.0.1 for this test and
 //! stopped at its end. Never skipped: without Java and Maven it fails.
 //!
-//! One test runs every scenario on one broker, so the broker starts once
-//! and is stopped (dropped) when the test ends, pass or fail.
+//! One test runs most scenarios on one broker, so the broker starts once and
+//! is stopped (dropped) when the test ends, pass or fail; the start-up
+//! regression has a broker of its own, so that it can be run alone.
 
 #![allow(clippy::unwrap_used)]
 
@@ -40,6 +41,14 @@ fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The start-up bug this guards against: a fresh application's consumers
+/// subscribed before the broker's metadata showed the internal topics it had
+/// just created, and left them out until the next metadata refresh.
+#[test]
+fn real_kafka_broker_fresh_application_answers_at_once() {
+    common::fresh_application_answers_at_once(&Cluster::real(), "real-fresh");
 }
 
 #[test]

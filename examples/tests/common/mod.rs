@@ -149,6 +149,87 @@ pub fn word_count_end_to_end(cluster: &Cluster, app: &str) {
     assert_eq!(streams.state(), State::NotRunning);
 }
 
+/// How soon a fresh application answers its first input. Group formation
+/// takes a second or two; without the start-up wait for new topics, the
+/// answer came only after librdkafka's periodic metadata refresh, five
+/// minutes later.
+pub const FIRST_OUTPUT_WITHIN: Duration = Duration::from_secs(15);
+
+/// A fresh application, whose repartition and changelog topics do not exist
+/// yet, answers its first input within seconds: `start` creates the internal
+/// topics and returns only once the metadata shows them, so the stream
+/// threads' subscription covers them from the first rebalance on.
+pub fn fresh_application_answers_at_once(cluster: &Cluster, app: &str) {
+    let (input, output) = (format!("{app}-in"), format!("{app}-out"));
+    cluster.create_topic(&input, 8);
+    cluster.create_topic(&output, 8);
+    // On a broker that has never had a consumer group, the group coordinator
+    // (`__consumer_offsets`) takes a second to appear, long enough for new
+    // topics to reach the metadata and hide the bug: have one first, as
+    // every cluster in use does.
+    group_coordinator_is_up(cluster, &output);
+    // And a busy broker, as in production: it is still creating the logs of
+    // a topic with many partitions when the application starts, so its
+    // metadata shows topics created next only once that is done.
+    cluster.create_topic(&format!("{app}-busy"), 512);
+    let (repartition, changelog) = (
+        format!("{app}-counts-store-repartition"),
+        format!("{app}-counts-store-changelog"),
+    );
+    let before = cluster.admin().partition_counts(Duration::from_secs(10)).unwrap();
+    assert!(!before.contains_key(&repartition) && !before.contains_key(&changelog));
+
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(app, dir.path()).with_num_stream_threads(2);
+    let topology = examples::dsl_word_count::build_topology_on(&c, &input, &output).unwrap();
+    let streams = cluster.streams(topology, c);
+    streams.start().unwrap();
+    let after = cluster.admin().partition_counts(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        (after.get(&repartition), after.get(&changelog)),
+        (Some(&8), Some(&8)),
+        "the internal topics are in the metadata once start returns"
+    );
+
+    let line = "fresh applications answer at once";
+    let sent = Instant::now();
+    produce_lines(cluster.servers(), &input, [line]).unwrap();
+    let mut reader = CountsReader::new(cluster.servers(), &output, 8).unwrap();
+    let expected = expected_counts([line]);
+    let answered = reader.wait_for(&expected, FIRST_OUTPUT_WITHIN).unwrap();
+    assert!(
+        answered,
+        "no answer within {FIRST_OUTPUT_WITHIN:?} of the first input: {:?} != {expected:?}; tasks {:?}, errors {:?}",
+        reader.counts,
+        streams.tasks(),
+        streams.thread_errors()
+    );
+    eprintln!(
+        "{app}: first output {} ms after the first input",
+        sent.elapsed().as_millis()
+    );
+    // Both sub-topologies' 8 tasks run: the repartition topic was in the
+    // first assignment.
+    assert_eq!(total(&streams.tasks()), 16, "{:?}", streams.tasks());
+    assert!(streams.close(Duration::from_secs(30)));
+}
+
+/// Waits until a consumer group on `topic` has an assignment, so that the
+/// cluster has a group coordinator.
+pub fn group_coordinator_is_up(cluster: &Cluster, topic: &str) {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", cluster.servers())
+        .set("group.id", format!("{topic}-coordinator-check"))
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    wait("a consumer group's first assignment", Duration::from_secs(60), || {
+        let _ = consumer.poll(Duration::from_millis(100));
+        consumer.assignment().is_ok_and(|a| a.count() > 0)
+    });
+}
+
 /// Two instances share a 4-partition input; when one closes, the other takes
 /// over its tasks, restores their counts from the changelog, and the final
 /// counts equal the input's.
@@ -228,26 +309,14 @@ pub fn internal_topics_are_created(cluster: &Cluster, app: &str) {
     let topology = examples::dsl_word_count::build_topology_on(&c, &input, &output).unwrap();
     let streams = cluster.streams(topology, c);
     streams.start().unwrap();
-    // A real broker's metadata may lag a moment behind topic creation.
+    // In the metadata once `start` returns (it waits for them).
     let (repartition, changelog) = (
         format!("{app}-counts-store-repartition"),
         format!("{app}-counts-store-changelog"),
     );
-    let mut counts = Default::default();
-    wait("the internal topics in the metadata", Duration::from_secs(30), || {
-        counts = cluster.admin().partition_counts(Duration::from_secs(10)).unwrap();
-        counts.contains_key(&repartition) && counts.contains_key(&changelog)
-    });
-    assert_eq!(
-        counts.get(&format!("{app}-counts-store-repartition")),
-        Some(&3),
-        "{counts:?}"
-    );
-    assert_eq!(
-        counts.get(&format!("{app}-counts-store-changelog")),
-        Some(&3),
-        "{counts:?}"
-    );
+    let counts = cluster.admin().partition_counts(Duration::from_secs(10)).unwrap();
+    assert_eq!(counts.get(&repartition), Some(&3), "{counts:?}");
+    assert_eq!(counts.get(&changelog), Some(&3), "{counts:?}");
     assert!(streams.close(Duration::from_secs(30)));
 }
 
