@@ -97,3 +97,44 @@ pub(crate) fn await_topics_ready(
         std::thread::sleep(backoff);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::EmbeddedBroker;
+
+    #[test]
+    fn names_each_topic_not_ready_and_why_then_times_out_naming_them() {
+        let broker = EmbeddedBroker::start().unwrap();
+        broker.create_topic("ready", 4).unwrap();
+        broker.create_topic("narrow", 2).unwrap();
+        let expected: BTreeMap<String, i32> = [("ready", 4), ("narrow", 3), ("absent", 1)]
+            .into_iter()
+            .map(|(t, n)| (t.to_owned(), n))
+            .collect();
+        let timeout = Duration::from_secs(5);
+        let unready = broker.unready_topics(&expected, timeout).unwrap();
+        assert_eq!(unready, ["absent (not in the metadata)", "narrow (2 of 3 partitions)"]);
+
+        let only_ready: BTreeMap<String, i32> = [("ready".to_owned(), 4)].into();
+        await_topics_ready(&broker, &only_ready, timeout, Duration::from_millis(10)).unwrap();
+
+        let started = Instant::now();
+        let err = await_topics_ready(
+            &broker,
+            &expected,
+            Duration::from_millis(300),
+            Duration::from_millis(10),
+        )
+        .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5), "bounded by its timeout");
+        let text = err.to_string();
+        assert!(
+            matches!(err, StreamsError::TopicsNotReady { timeout_ms: 300, .. })
+                && text.contains("absent (not in the metadata)")
+                && text.contains("narrow (2 of 3 partitions)")
+                && !text.contains("ready ("),
+            "{text}"
+        );
+    }
+}
