@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rdkafka::ClientContext;
 use rdkafka::client::Client;
 
-use super::topics::ClusterAdmin;
+use super::topics::{ClusterAdmin, cluster_metadata};
 use crate::error::StreamsError;
 
 /// Why each topic of `expected` (name to partition count) is not ready yet,
@@ -27,13 +27,7 @@ pub(crate) fn unready_topics<C: ClientContext>(
     expected: &BTreeMap<String, i32>,
     timeout: Duration,
 ) -> Result<Vec<String>, StreamsError> {
-    let metadata = client.fetch_metadata(None, timeout).map_err(|e| StreamsError::Kafka {
-        operation: format!(
-            "reading cluster metadata (cannot reach the cluster within {} ms)",
-            timeout.as_millis()
-        ),
-        source: Box::new(e),
-    })?;
+    let metadata = cluster_metadata(client, timeout)?;
     let mut unready = Vec::new();
     for (name, &partitions) in expected {
         let Some(topic) = metadata.topics().iter().find(|t| t.name() == name) else {

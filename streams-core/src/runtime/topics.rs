@@ -123,19 +123,26 @@ impl ClusterAdmin for KafkaAdmin {
     }
 }
 
-/// Every topic's partition count, from a metadata request on `client`.
-pub(crate) fn partition_counts<C: ClientContext>(
+/// The metadata of every topic, from one request on `client`.
+pub(crate) fn cluster_metadata<C: ClientContext>(
     client: &Client<C>,
     timeout: Duration,
-) -> Result<HashMap<String, i32>, StreamsError> {
-    let metadata = client.fetch_metadata(None, timeout).map_err(|e| StreamsError::Kafka {
+) -> Result<rdkafka::metadata::Metadata, StreamsError> {
+    client.fetch_metadata(None, timeout).map_err(|e| StreamsError::Kafka {
         operation: format!(
             "reading cluster metadata (cannot reach the cluster within {} ms)",
             timeout.as_millis()
         ),
         source: Box::new(e),
-    })?;
-    Ok(metadata
+    })
+}
+
+/// Every topic's partition count, from a metadata request on `client`.
+pub(crate) fn partition_counts<C: ClientContext>(
+    client: &Client<C>,
+    timeout: Duration,
+) -> Result<HashMap<String, i32>, StreamsError> {
+    Ok(cluster_metadata(client, timeout)?
         .topics()
         .iter()
         .filter(|t| t.error().is_none())
